@@ -1,0 +1,74 @@
+"""Kefu's settings: one place for the supported languages, paths and limits.
+
+Read once from ``kefu.yml`` at the project root (override the file with ``KEFU_SETTINGS``); a few keys can
+be overridden by environment variables so that deployments change them without editing files.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    languages: dict[str, str]
+    default_language: str
+    rtl_languages: tuple[str, ...]
+    shop_path: Path
+    faq_dir: Path
+    responses_dir: Path
+    encoder: str
+    models_dir: Path
+    query_prompt: str
+    passage_prompt: str
+    database_url: str
+    max_message_chars: int
+    answer_max_chars: int
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(self.languages)
+
+    def supports(self, lang: str | None) -> bool:
+        return lang in self.languages
+
+
+def _path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _encoder_ref(value: str) -> str:
+    """A local folder (relative to the project) wins; otherwise the value is a hub model name."""
+    local = _path(value)
+    return str(local) if local.exists() or "/" not in value or value.startswith(("models/", "./")) else value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    file = Path(os.environ.get("KEFU_SETTINGS", PROJECT_ROOT / "kefu.yml"))
+    raw: dict[str, Any] = yaml.safe_load(file.read_text(encoding="utf-8"))
+    paths = raw["paths"]
+    return Settings(
+        languages=dict(raw["languages"]),
+        default_language=raw["default_language"],
+        rtl_languages=tuple(raw.get("rtl_languages", ())),
+        shop_path=_path(paths["shop"]),
+        faq_dir=_path(paths["faq"]),
+        responses_dir=_path(paths["responses"]),
+        encoder=_encoder_ref(os.environ.get("KEFU_ENCODER", paths["encoder"])),
+        models_dir=_path(paths["models"]),
+        query_prompt=raw["encoder"]["query_prompt"],
+        passage_prompt=raw["encoder"]["passage_prompt"],
+        database_url=os.environ.get("KEFU_DATABASE_URL", raw["handoff"]["database_url"]),
+        max_message_chars=int(raw["limits"]["max_message_chars"]),
+        answer_max_chars=int(raw["limits"]["answer_max_chars"]),
+    )
