@@ -1,7 +1,7 @@
-"""``python -m bot ...``: Kefu's command line (evaluations, knowledge-base tools, encoder build).
+"""``python -m bot ...``: Kefu's command line (serve, evaluations, knowledge-base tools, encoder build).
 
-Each command lives in its own module exposing ``add_arguments(parser)`` and ``run(args) -> int``; they are
-imported only when called so that ``--help`` stays fast.
+Each command lives in its own module exposing ``add_arguments(parser)`` and ``run(args) -> int``; modules are
+imported only when their command runs, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -10,7 +10,10 @@ import argparse
 import importlib
 import sys
 
-COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
+Command = tuple[str, str]  # (module, help)
+
+COMMANDS: dict[str, Command | dict[str, Command]] = {
+    "serve": ("bot.serve", "start the action server and the Rasa server (REST, socket.io, demo page)"),
     "eval": {
         "faq": ("bot.eval.faq", "FAQ retrieval: top-1/top-3/MRR per language, out-of-scope rejection"),
         "langid": ("bot.eval.langid", "language identification accuracy vs raw langdetect"),
@@ -26,25 +29,28 @@ COMMANDS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__.splitlines()[0])
-    groups = parser.add_subparsers(dest="group", required=True)
-    for group, commands in COMMANDS.items():
-        group_parser = groups.add_parser(group)
-        subs = group_parser.add_subparsers(dest="command", required=True)
-        for name, (module, help_text) in commands.items():
-            sub = subs.add_parser(name, help=help_text, description=help_text)
-            sub.set_defaults(module=module)
-    return parser
+def _usage() -> str:
+    lines = ["usage: python -m bot COMMAND [options]", "", "commands:"]
+    for name, entry in COMMANDS.items():
+        if isinstance(entry, tuple):
+            lines.append(f"  {name:<18} {entry[1]}")
+        else:
+            lines += [f"  {name + ' ' + sub:<18} {help_}" for sub, (_m, help_) in entry.items()]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = _parser()
-    # Two-step parse: find the command, then let its module add its own arguments.
-    known, _ = parser.parse_known_args(argv[:2] if len(argv) >= 2 else argv)
-    module = importlib.import_module(known.module)
-    sub = argparse.ArgumentParser(prog=f"python -m bot {known.group} {known.command}")
-    module.add_arguments(sub)
-    args = sub.parse_args(argv[2:])
-    return int(module.run(args) or 0)
+    entry = COMMANDS.get(argv[0]) if argv else None
+    words = argv[:1]
+    if isinstance(entry, dict):
+        entry = entry.get(argv[1]) if len(argv) > 1 else None
+        words = argv[:2]
+    if not isinstance(entry, tuple):
+        print(_usage(), file=sys.stderr)
+        return 0 if argv[:1] in (["-h"], ["--help"]) else 2
+    module_name, help_text = entry
+    module = importlib.import_module(module_name)
+    parser = argparse.ArgumentParser(prog="python -m bot " + " ".join(words), description=help_text)
+    module.add_arguments(parser)
+    return int(module.run(parser.parse_args(argv[len(words):])) or 0)

@@ -129,7 +129,10 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
             message.set(INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
             message.set(
                 "intent_ranking",
-                [{INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: c} for n, c in ranking[: self._config["ranking_length"]]],
+                [
+                    {INTENT_NAME_KEY: n, PREDICTED_CONFIDENCE_KEY: c}
+                    for n, c in ranking[: self._config["ranking_length"]]
+                ],
                 add_to_output=True,
             )
         return messages

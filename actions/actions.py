@@ -1,0 +1,173 @@
+"""Kefu's custom actions: every reply is rendered here, in the conversation's language, from data files.
+
+Each action first settles the conversation language (``bot.language_policy``: sticky, switched by a confident
+longer message or an explicit request), then answers. The words come from ``data/responses/<lang>.yml`` and
+``data/faq``; facts from ``data/shop.yml``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from bot.language_policy import choose_language
+from bot.nlu.language import LanguageGuess
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.faq.decision import ANSWER, CLARIFY
+from bot.faq.kb import get_knowledge_base
+from bot.responses import get_phrasebook
+from bot.service_hours import team_is_working
+from bot.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+LANGUAGE_SLOT = "language"
+
+
+def language_guess(parse_data: dict[str, Any]) -> LanguageGuess:
+    detected = parse_data.get("language") or {}
+    return LanguageGuess(
+        lang=detected.get("code"),
+        confidence=float(detected.get("confidence") or 0.0),
+        requested=detected.get("requested"),
+    )
+
+
+class KefuAction(Action):
+    """Settles the language, adds the notes every reply may need, then calls ``respond``."""
+
+    action_name = ""
+
+    def name(self) -> str:
+        return self.action_name
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        settings = get_settings()
+        phrases = get_phrasebook()
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        current = tracker.get_slot(LANGUAGE_SLOT)
+        decision = choose_language(current, language_guess(message), text)
+        lang = decision.lang
+        events: list[EventType] = []
+        if lang != current:
+            events.append(SlotSet(LANGUAGE_SLOT, lang))
+        if decision.unsupported:
+            names = ", ".join(settings.languages.values())
+            dispatcher.utter_message(text=phrases.say("unsupported_language", lang, languages=names))
+        elif decision.switched and language_guess(message).requested == lang:
+            dispatcher.utter_message(text=phrases.say("language_switched", lang))
+        if len(text) > settings.max_message_chars:
+            dispatcher.utter_message(text=phrases.say("message_too_long", lang))
+        events += self.respond(dispatcher, tracker, lang) or []
+        return events
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
+        raise NotImplementedError
+
+
+class PhraseAction(KefuAction):
+    """Replies with one phrase from the phrasebook."""
+
+    phrase = ""
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
+        dispatcher.utter_message(text=get_phrasebook().say(self.phrase, lang))
+        return []
+
+
+class ActionGreet(PhraseAction):
+    action_name, phrase = "action_greet", "greet"
+
+
+class ActionGoodbye(PhraseAction):
+    action_name, phrase = "action_goodbye", "goodbye"
+
+
+class ActionThanks(PhraseAction):
+    action_name, phrase = "action_thanks", "thanks"
+
+
+class ActionAnythingElse(PhraseAction):
+    action_name, phrase = "action_anything_else", "anything_else"
+
+
+class ActionOutOfScope(KefuAction):
+    action_name = "action_out_of_scope"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
+        phrases = get_phrasebook()
+        dispatcher.utter_message(
+            text=phrases.say("out_of_scope", lang),
+            buttons=[{"title": phrases.say("button_human", lang), "payload": "/request_human"}],
+        )
+        return []
+
+
+def human_button(lang: str) -> dict[str, str]:
+    return {"title": get_phrasebook().say("button_human", lang), "payload": "/request_human"}
+
+
+class ActionAnswerFaq(KefuAction):
+    """Answers from the knowledge base when sure; otherwise offers the top two, or says it is not sure."""
+
+    action_name = "action_answer_faq"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
+        kb = get_knowledge_base()
+        phrases = get_phrasebook()
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        chosen = next(tracker.get_latest_entity_values("faq_id"), None) if intent == "choose_faq" else None
+        faq = message.get("faq") or {}
+        ranking = [entry["id"] for entry in faq.get("ranking") or [] if entry["id"] in kb.topics]
+        if chosen in kb.topics:
+            topic = chosen
+        elif faq.get("decision") == ANSWER and ranking:
+            topic = ranking[0]
+        else:
+            topic = None
+        if topic:
+            dispatcher.utter_message(text=kb.answer(topic, lang))
+            return [SlotSet("faq_id", topic)]
+        if faq.get("decision") == CLARIFY and len(ranking) >= 2:
+            buttons = [
+                {"title": kb.question(t, lang), "payload": f'/choose_faq{{"faq_id":"{t}"}}'} for t in ranking[:2]
+            ]
+            buttons.append(human_button(lang))
+            dispatcher.utter_message(text=phrases.say("faq_clarify", lang), buttons=buttons)
+            return []
+        dispatcher.utter_message(text=phrases.say("faq_unsure", lang), buttons=[human_button(lang)])
+        return []
+
+
+class ActionHandoff(KefuAction):
+    """Tells the shopper a person will take over, and when."""
+
+    action_name = "action_handoff"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
+        phrases = get_phrasebook()
+        when = "handoff_when_open" if team_is_working() else "handoff_when_closed"
+        dispatcher.utter_message(text=phrases.say("handoff_requested", lang) + " " + phrases.say(when, lang))
+        return []
+
+
+class ActionDefaultFallback(KefuAction):
+    """NLU was not confident: an empty message gets told so; anything else gets the FAQ 'not sure' path."""
+
+    action_name = "action_default_fallback"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
+        phrases = get_phrasebook()
+        text = (tracker.latest_message or {}).get("text") or ""
+        if not text.strip():
+            dispatcher.utter_message(text=phrases.say("empty_message", lang))
+        else:
+            dispatcher.utter_message(text=phrases.say("faq_unsure", lang), buttons=[human_button(lang)])
+        return []

@@ -1,0 +1,171 @@
+"""Start Kefu: the rasa-sdk action server and the Rasa server, wait until both answer, print where to chat.
+
+The same ``Stack`` starts the real servers for the integration tests and the benchmark, so what is tested is
+what ``make run`` serves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.settings import PROJECT_ROOT, get_settings
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def latest_model(models_dir: Path | None = None) -> Path:
+    models = sorted((models_dir or get_settings().models_dir).glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
+    if not models:
+        raise FileNotFoundError("no trained model in models/: run `make train`")
+    return models[-1]
+
+
+def _wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the server exited with {process.returncode}; see {log}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.3)
+    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s; see {log}")
+
+
+@dataclass
+class Stack:
+    """The action server and the Rasa server on loopback ports, as child processes."""
+
+    rasa_port: int = 5005
+    action_port: int = 5055
+    model: Path | None = None
+    tracker_db: str | None = None  # SQLite file; None keeps endpoints.yml's tracker store
+    endpoints: dict | None = None  # a whole endpoints config instead of endpoints.yml
+    log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kefu-logs-")))
+    env: dict[str, str] = field(default_factory=dict)
+    host: str = "127.0.0.1"
+    processes: list[subprocess.Popen] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.host}:{self.action_port}"
+
+    def _endpoints_file(self) -> Path:
+        config = self.endpoints or yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
+        config["action_endpoint"] = {"url": f"{self.action_url}/webhook"}
+        if self.tracker_db:
+            config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": self.tracker_db}
+        path = self.log_dir / "endpoints.yml"
+        path.write_text(yaml.safe_dump(config), encoding="utf-8")
+        return path
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+        log = self.log_dir / f"{name}.log"
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", **self.env}
+        process = subprocess.Popen(
+            args,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log.open("w"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes.append(process)
+        return process
+
+    def start(self, timeout: float = 240) -> Stack:
+        model = self.model or latest_model()
+        actions = self._spawn(
+            "actions",
+            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port),
+             "-i", self.host],
+        )
+        rasa = self._spawn(
+            "rasa",
+            [str(BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "*",
+             "-i", self.host, "-p", str(self.rasa_port),
+             "--endpoints", str(self._endpoints_file()),
+             "--credentials", str(PROJECT_ROOT / "credentials.yml")],
+        )
+        try:
+            _wait_http(f"{self.action_url}/health", actions, timeout, self.log_dir / "actions.log")
+            _wait_http(f"{self.url}/status", rasa, timeout, self.log_dir / "rasa.log")
+        except Exception:
+            self.stop()
+            raise
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        self.processes.clear()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    parser.add_argument("--action-port", type=int, default=5055)
+    parser.add_argument("--host", default="127.0.0.1", help="interface to listen on (0.0.0.0 for a LAN)")
+    parser.add_argument("--model", type=Path, default=None, help="trained model (default: newest in models/)")
+
+
+def run(args: argparse.Namespace) -> int:
+    stack = Stack(rasa_port=args.rasa_port, action_port=args.action_port, model=args.model, host=args.host,
+                  log_dir=PROJECT_ROOT / ".rasa" / "logs")
+    stack.log_dir.mkdir(parents=True, exist_ok=True)
+    print(f"Starting Kefu (logs in {stack.log_dir}) ...", flush=True)
+    stack.start()
+    print(
+        f"\nKefu is running.\n"
+        f"  Demo chat page:  {stack.url}/webhooks/demo/\n"
+        f"  REST webhook:    POST {stack.url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hi\"}}\n"
+        f"  Action server:   {stack.action_url}/health\n"
+        f"Press Ctrl-C to stop.",
+        flush=True,
+    )
+    try:
+        while all(p.poll() is None for p in stack.processes):
+            time.sleep(1)
+        print("A server stopped; see the logs above.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        stack.stop()
