@@ -1,0 +1,79 @@
+"""Shared fixtures. Integration tests start the real servers (``bot.serve.Stack``) on free loopback ports."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.serve import Stack, free_port, latest_model
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    try:
+        return latest_model()
+    except FileNotFoundError:
+        pytest.skip("no trained model in models/: `make test` trains one first")
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    logs = tmp_path_factory.mktemp("servers")
+    with Stack(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        model=trained_model,
+        tracker_db=str(logs / "tracker.db"),
+        log_dir=logs,
+    ) as running:
+        yield running
+
+
+def post(url: str, body: bytes | dict[str, Any], timeout: float = 60) -> tuple[int, Any]:
+    """POST JSON (or raw bytes); return (status, decoded JSON body)."""
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as reply:
+            return reply.status, json.loads(reply.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"null")
+
+
+def get(url: str, timeout: float = 30) -> tuple[int, Any]:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            raw = reply.read()
+            kind = reply.headers.get("Content-Type", "")
+            return reply.status, json.loads(raw) if "json" in kind else raw.decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8", "replace")
+
+
+class Shopper:
+    """One conversation over the REST channel."""
+
+    def __init__(self, stack: Stack, sender: str, locale: str | None = None) -> None:
+        self.url = f"{stack.url}/webhooks/rest/webhook"
+        self.stack = stack
+        self.sender = sender
+        self.locale = locale
+
+    def say(self, text: str) -> list[dict[str, Any]]:
+        body: dict[str, Any] = {"sender": self.sender, "message": text}
+        if self.locale:
+            body["metadata"] = {"locale": self.locale}
+        status, replies = post(self.url, body)
+        assert status == 200, replies
+        return replies
+
+    def tracker(self) -> dict[str, Any]:
+        status, tracker = get(f"{self.stack.url}/conversations/{self.sender}/tracker")
+        assert status == 200
+        return tracker
