@@ -8,6 +8,7 @@ longer message or an explicit request), then answers. The words come from ``data
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from bot.language_policy import choose_language
@@ -15,12 +16,18 @@ from bot.nlu.language import LanguageGuess
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
 
 from bot.faq.decision import ANSWER, CLARIFY
 from bot.faq.kb import get_knowledge_base
+from bot.handoff.priority import complaint_priority
+from bot.handoff.store import CaseInput, get_store
+from bot.handoff.transcript import build_transcript
+from bot.policies.handoff import HANDOFF_SLOT, RELAY_ACTION
 from bot.responses import get_phrasebook
 from bot.service_hours import team_is_working
 from bot.settings import get_settings
+from bot.shop import get_shop
 
 logger = logging.getLogger(__name__)
 
@@ -147,14 +154,71 @@ class ActionAnswerFaq(KefuAction):
 
 
 class ActionHandoff(KefuAction):
-    """Tells the shopper a person will take over, and when."""
+    """Complaint or request for a person: de-escalate, open (or escalate) the case, let the human take over."""
 
     action_name = "action_handoff"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
         phrases = get_phrasebook()
-        when = "handoff_when_open" if team_is_working() else "handoff_when_closed"
-        dispatcher.utter_message(text=phrases.say("handoff_requested", lang) + " " + phrases.say(when, lang))
+        message = tracker.latest_message or {}
+        complaint = message.get("complaint") or {}
+        is_complaint = (message.get("intent") or {}).get("name") == "complaint"
+        category = (complaint.get("category") or "other") if is_complaint else "human_request"
+        metadata = message.get("metadata") or {}
+        case = CaseInput(
+            conversation_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "unknown",
+            shopper_id=str(metadata.get("shopper_id") or tracker.sender_id),
+            language=lang,
+            category=category,
+            complaint_score=float(complaint.get("score") or 0.0),
+            base_priority=complaint_priority(category),
+            transcript=build_transcript(tracker.events),
+        )
+        sla = timedelta(hours=float(get_shop().resolve("service_hours.first_reply_hours", lang)))
+        try:
+            record, created = get_store().open_case(case, sla)
+        except SQLAlchemyError:
+            logger.exception("handoff store unavailable; the shopper is told to retry")
+            dispatcher.utter_message(text=phrases.say("error_generic", lang))
+            return []
+        when = phrases.say("handoff_when_open" if team_is_working() else "handoff_when_closed", lang)
+        if not created:
+            text = phrases.say("complaint.repeat", lang)
+        elif is_complaint:
+            issue = phrases.say(f"complaint.issue.{category}", lang)
+            text = " ".join([
+                phrases.say("complaint.apologise", lang),
+                phrases.say("complaint.restate", lang, issue=issue),
+                phrases.say("complaint.commit", lang),
+                phrases.say("complaint.timeline", lang),
+                when,
+            ])
+        else:
+            text = phrases.say("handoff_requested", lang) + " " + when
+        dispatcher.utter_message(text=text)
+        logger.info("handoff case %s (%s, priority %s, created=%s)", record.id, category, record.priority, created)
+        return [SlotSet(HANDOFF_SLOT, True)]
+
+
+class ActionRelayToAgent(Action):
+    """A human owns the conversation: keep the case's transcript current, raise priority on a new complaint,
+    and say nothing (the agent answers)."""
+
+    def name(self) -> str:
+        return RELAY_ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        store = get_store()
+        message = tracker.latest_message or {}
+        try:
+            if (message.get("complaint") or {}).get("is_complaint"):
+                store.escalate(tracker.sender_id)
+            store.append_turns(tracker.sender_id, build_transcript(tracker.events))
+        except SQLAlchemyError:
+            logger.exception("handoff store unavailable; the message stays in the tracker store")
         return []
 
 

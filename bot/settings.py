@@ -24,6 +24,7 @@ class Settings:
     rtl_languages: tuple[str, ...]
     shop_path: Path
     faq_dir: Path
+    complaints_path: Path
     responses_dir: Path
     encoder: str
     models_dir: Path
@@ -63,6 +64,7 @@ def get_settings() -> Settings:
         rtl_languages=tuple(raw.get("rtl_languages", ())),
         shop_path=_path(paths["shop"]),
         faq_dir=_path(paths["faq"]),
+        complaints_path=_path(paths["complaints"]),
         responses_dir=_path(paths["responses"]),
         encoder=_encoder_ref(os.environ.get("KEFU_ENCODER", paths["encoder"])),
         models_dir=_path(paths["models"]),

@@ -22,13 +22,12 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.faq.kb import load_knowledge_base
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import get_settings
 
 FAQ_INTENT = "faq"
 COMPLAINT_INTENT = "complaint"
 FAQ_ID = "faq_id"
 COMPLAINT_CATEGORY = "complaint_category"
-COMPLAINTS_FILE = "data/complaints.yml"
 
 
 def knowledge_base_messages() -> list[Message]:
@@ -66,11 +65,9 @@ class KnowledgeBaseImporter(TrainingDataImporter):
         config_file: str | None = None,
         domain_path: str | None = None,
         training_data_paths: str | list[str] | None = None,
-        complaints: str = COMPLAINTS_FILE,
         **kwargs: Any,
     ) -> None:
-        self._complaints = Path(complaints) if Path(complaints).is_absolute() else PROJECT_ROOT / complaints
-        get_settings()  # fail early on a broken kefu.yml
+        self._complaints = get_settings().complaints_path
 
     def get_domain(self) -> Domain:
         return Domain.empty()
