@@ -23,6 +23,7 @@ COMMANDS: dict[str, Command | dict[str, Command]] = {
         "validate": ("bot.faq.validate", "check the knowledge base; non-zero exit when anything is wrong"),
         "stats": ("bot.faq.stats", "coverage per language and topic"),
     },
+    "handoff": ("bot.handoff.control", "list open handoff cases, or hand a conversation back to the bot"),
     "encoder": {
         "build": ("bot.encoder_build", "build the multilingual encoder folder into models/"),
     },

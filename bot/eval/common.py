@@ -39,6 +39,9 @@ class TrainedNlu:
 
         self.model_path = model or latest_model()
         self.agent = Agent.load(str(self.model_path))
+        import structlog  # Rasa logs every parse at debug level through structlog: keep eval output readable
+
+        structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
         self._loop = asyncio.new_event_loop()
 
     def parse(self, text: str, metadata: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -25,7 +26,7 @@ class HandoffPolicy(Policy):
     def get_default_config() -> dict[str, Any]:
         return {"priority": 10}  # above RulePolicy (6) so the rules cannot speak for the bot
 
-    def train(self, *args: Any, **kwargs: Any) -> Any:  # pragma: no cover - not trainable
+    def train(self, *args: Any, **kwargs: Any) -> Resource:  # pragma: no cover - not trainable
         return self._resource
 
     def predict_action_probabilities(

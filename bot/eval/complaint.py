@@ -1,0 +1,60 @@
+"""``python -m bot eval complaint --cases FILE.jsonl``: does the bot hand complaints (and requests for a person)
+to a human, and leave neutral questions alone?
+
+Cases are ``{"text", "lang", "complaint": true|false}``. A case counts as detected when the trained model's
+NLU ends on intent ``complaint`` or ``request_human`` (the two intents routed to ``action_handoff``). The last
+output line is one JSON object with precision, recall, f1, per_language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections import defaultdict
+from pathlib import Path
+
+from bot.eval.common import TrainedNlu, read_cases
+
+HANDOFF_INTENTS = {"complaint", "request_human"}
+
+
+def scores(tp: int, fp: int, fn: int) -> dict[str, float]:
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--cases", type=Path, required=True, help='JSONL of {"text", "lang", "complaint"}')
+    parser.add_argument("--model", type=Path, help="trained model (default: newest in models/)")
+    parser.add_argument("--limit", type=int)
+    parser.add_argument("--errors", type=int, default=0, help="print up to N mistakes")
+
+
+def run(args: argparse.Namespace) -> int:
+    cases = read_cases(args.cases, ("text", "lang", "complaint"), args.limit)
+    nlu = TrainedNlu(args.model)
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # lang -> [tp, fp, fn]
+    mistakes = []
+    for case in cases:
+        parsed = nlu.parse(case["text"])
+        predicted = (parsed.get("intent") or {}).get("name") in HANDOFF_INTENTS
+        truth = bool(case["complaint"])
+        row = counts[case["lang"]]
+        row[0] += predicted and truth
+        row[1] += predicted and not truth
+        row[2] += truth and not predicted
+        if predicted != truth:
+            mistakes.append((case, parsed))
+    for case, parsed in mistakes[: args.errors]:
+        kind = "MISSED" if case["complaint"] else "FALSE ALARM"
+        print(f"{kind} [{case['lang']}] {case['text']!r}: intent {(parsed.get('intent') or {}).get('name')}, "
+              f"score {(parsed.get('complaint') or {}).get('score')}")
+    total = [sum(row[i] for row in counts.values()) for i in range(3)]
+    per_language = {lang: scores(*row) for lang, row in sorted(counts.items())}
+    print(f"{'lang':<8}{'prec':>8}{'recall':>8}{'f1':>8}")
+    for lang, s in per_language.items():
+        print(f"{lang:<8}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}")
+    print(json.dumps({"cases": len(cases), **scores(*total), "per_language": per_language}, ensure_ascii=False))
+    return 0
