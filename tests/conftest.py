@@ -31,8 +31,16 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         model=trained_model,
         tracker_db=str(logs / "tracker.db"),
         log_dir=logs,
+        env={"KEFU_DATABASE_URL": f"sqlite:///{logs / 'handoff.db'}"},
     ) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def handoff_store(stack: Stack):  # noqa: ANN201
+    from bot.handoff.store import HandoffStore
+
+    return HandoffStore(stack.env["KEFU_DATABASE_URL"])
 
 
 def post(url: str, body: bytes | dict[str, Any], timeout: float = 60) -> tuple[int, Any]:
