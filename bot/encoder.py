@@ -11,8 +11,9 @@ from functools import lru_cache
 
 import numpy as np
 
-# The project runs offline: never let a missing local folder turn into a hub download attempt that hangs.
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# transformers would import TensorFlow too (Rasa installs it); the encoder runs on PyTorch only
+os.environ.setdefault("USE_TF", "0")
 
 
 class Encoder:

@@ -87,7 +87,8 @@ class Stack:
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = self.log_dir / f"{name}.log"
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false", **self.env}
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
+               "SANIC_HOST": self.host, **self.env}  # rasa-sdk takes its interface from SANIC_HOST
         process = subprocess.Popen(
             args,
             cwd=PROJECT_ROOT,
@@ -103,8 +104,7 @@ class Stack:
         model = self.model or latest_model()
         actions = self._spawn(
             "actions",
-            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port),
-             "-i", self.host],
+            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port)],
         )
         rasa = self._spawn(
             "rasa",

@@ -140,12 +140,13 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
     if result is None:
         return
     result.requests += 1
-    if reply.status != 200 or not isinstance(body, list):
-        result.non_200 += reply.status != 200
-        result.exceptions += reply.status == 200
-        return
-    result.latencies_ms.append(elapsed_ms)
-    result.empty += not body
+    if reply.status != 200:
+        result.non_200 += 1
+    elif not isinstance(body, list):  # 200, but not a list of bot messages
+        result.exceptions += 1
+    else:
+        result.latencies_ms.append(elapsed_ms)
+        result.empty += not body
 
 
 async def measure(
