@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,38 @@ def latest_model(models_dir: Path | None = None) -> Path:
     if not models:
         raise FileNotFoundError("no trained model in models/: run `make train`")
     return models[-1]
+
+
+def store_endpoints(environ: dict[str, str]) -> dict[str, dict]:
+    """Tracker / lock store settings selected by environment (several Rasa instances share them).
+
+    ``KEFU_TRACKER_STORE_URL=postgresql://user:pw@host:5432/db`` -> Rasa's SQL tracker store on PostgreSQL;
+    ``KEFU_LOCK_STORE_URL=redis://host:6379/1`` -> Rasa's Redis lock store. Unset: endpoints.yml's defaults.
+    """
+    stores: dict[str, dict] = {}
+    tracker = environ.get("KEFU_TRACKER_STORE_URL")
+    if tracker:
+        url = urllib.parse.urlsplit(tracker)
+        stores["tracker_store"] = {
+            "type": "SQL",
+            "dialect": "postgresql" if url.scheme.startswith("postgres") else url.scheme,
+            "url": url.hostname or "127.0.0.1",
+            "port": url.port or 5432,
+            "db": url.path.lstrip("/") or "rasa",
+            "username": urllib.parse.unquote(url.username or ""),
+            "password": urllib.parse.unquote(url.password or ""),
+        }
+    lock = environ.get("KEFU_LOCK_STORE_URL")
+    if lock:
+        url = urllib.parse.urlsplit(lock)
+        stores["lock_store"] = {
+            "type": "redis",
+            "url": url.hostname or "127.0.0.1",
+            "port": url.port or 6379,
+            "db": int(url.path.lstrip("/") or 0),
+            "password": urllib.parse.unquote(url.password) if url.password else None,
+        }
+    return stores
 
 
 def _wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
@@ -81,6 +114,7 @@ class Stack:
         config["action_endpoint"] = {"url": f"{self.action_url}/webhook"}
         if self.tracker_db:
             config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": self.tracker_db}
+        config.update(store_endpoints({**os.environ, **self.env}))
         path = self.log_dir / "endpoints.yml"
         path.write_text(yaml.safe_dump(config), encoding="utf-8")
         return path
@@ -154,7 +188,7 @@ def run(args: argparse.Namespace) -> int:
     stack.start()
     print(
         f"\nKefu is running.\n"
-        f"  Demo chat page:  {stack.url}/webhooks/demo/\n"
+        f"  Demo chat page:  {stack.url}/webhooks/widget/\n"
         f"  REST webhook:    POST {stack.url}/webhooks/rest/webhook  {{\"sender\": \"me\", \"message\": \"hi\"}}\n"
         f"  Action server:   {stack.action_url}/health\n"
         f"Press Ctrl-C to stop.",

@@ -100,7 +100,11 @@ def test_server_keeps_serving_after_bad_input(stack) -> None:
     assert replies and replies[0]["text"]
 
 
-def test_demo_page_is_served(stack) -> None:
-    status, page = get(f"{stack.url}/webhooks/demo/")
-    assert status == 200
-    assert "/webhooks/rest/webhook" in page and "navigator.language" in page
+def test_demo_page_and_widget_assets_are_served(stack) -> None:
+    status, page = get(f"{stack.url}/webhooks/widget/")
+    assert status == 200 and "/webhooks/widget/kefu-widget.js" in page
+    status, script = get(f"{stack.url}/webhooks/widget/kefu-widget.js")
+    assert status == 200 and "session_request" in script and "navigator.language" in script
+    status, client = get(f"{stack.url}/webhooks/widget/socket.io.min.js")
+    assert status == 200 and "Socket.IO v4" in client
+    assert get(f"{stack.url}/webhooks/widget/../../etc/passwd")[0] == 404

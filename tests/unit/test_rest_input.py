@@ -25,3 +25,14 @@ def test_missing_message_becomes_empty_text() -> None:
 def test_bad_bodies_are_rejected(raw: bytes) -> None:
     with pytest.raises(BadRequest):
         parse_body(raw)
+
+
+def test_store_endpoints_follow_the_environment() -> None:
+    from bot.serve import store_endpoints
+
+    assert store_endpoints({}) == {}
+    stores = store_endpoints({"KEFU_TRACKER_STORE_URL": "postgresql://kefu:p%40ss@db.local:5433/rasa",
+                              "KEFU_LOCK_STORE_URL": "redis://127.0.0.1:6379/2"})
+    assert stores["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "url": "db.local", "port": 5433,
+                                       "db": "rasa", "username": "kefu", "password": "p@ss"}
+    assert stores["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 2, "password": None}
