@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.channels.common import NON_TEXT_KEY
 from bot.faq.decision import ANSWER, CLARIFY
 from bot.faq.kb import get_knowledge_base
 from bot.handoff.priority import complaint_priority
@@ -223,14 +224,18 @@ class ActionRelayToAgent(Action):
 
 
 class ActionDefaultFallback(KefuAction):
-    """NLU was not confident: an empty message gets told so; anything else gets the FAQ 'not sure' path."""
+    """NLU was not confident: an image / sticker / empty message is told what the bot reads; anything else gets
+    the FAQ 'not sure' path."""
 
     action_name = "action_default_fallback"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
         phrases = get_phrasebook()
-        text = (tracker.latest_message or {}).get("text") or ""
-        if not text.strip():
+        message = tracker.latest_message or {}
+        text = message.get("text") or ""
+        if (message.get("metadata") or {}).get(NON_TEXT_KEY):
+            dispatcher.utter_message(text=phrases.say("non_text_message", lang))
+        elif not text.strip():
             dispatcher.utter_message(text=phrases.say("empty_message", lang))
         else:
             dispatcher.utter_message(text=phrases.say("faq_unsure", lang), buttons=[human_button(lang)])

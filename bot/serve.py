@@ -96,6 +96,7 @@ class Stack:
     model: Path | None = None
     tracker_db: str | None = None  # SQLite file; None keeps endpoints.yml's tracker store
     endpoints: dict | None = None  # a whole endpoints config instead of endpoints.yml
+    channels: dict | None = None  # extra channels, added to credentials.yml's (e.g. DM connectors in tests)
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kefu-logs-")))
     env: dict[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
@@ -116,6 +117,15 @@ class Stack:
             config["tracker_store"] = {"type": "SQL", "dialect": "sqlite", "db": self.tracker_db}
         config.update(store_endpoints({**os.environ, **self.env}))
         path = self.log_dir / "endpoints.yml"
+        path.write_text(yaml.safe_dump(config), encoding="utf-8")
+        return path
+
+    def _credentials_file(self) -> Path:
+        if not self.channels:
+            return PROJECT_ROOT / "credentials.yml"
+        config = yaml.safe_load((PROJECT_ROOT / "credentials.yml").read_text(encoding="utf-8")) or {}
+        config.update(self.channels)
+        path = self.log_dir / "credentials.yml"
         path.write_text(yaml.safe_dump(config), encoding="utf-8")
         return path
 
@@ -145,7 +155,7 @@ class Stack:
             [str(BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "*",
              "-i", self.host, "-p", str(self.rasa_port),
              "--endpoints", str(self._endpoints_file()),
-             "--credentials", str(PROJECT_ROOT / "credentials.yml")],
+             "--credentials", str(self._credentials_file())],
         )
         try:
             _wait_http(f"{self.action_url}/health", actions, timeout, self.log_dir / "actions.log")

@@ -88,6 +88,9 @@ def _fmt(value: float | None) -> str:
 def run(args: argparse.Namespace) -> int:
     from bot.nlu.language import _detect, detect_language, warm_up
 
+    if not args.cases.is_file():
+        print(json.dumps({"cases": 0, "error": f"no such file: {args.cases}"}))
+        return 2
     cases = load_cases(args.cases, args.limit)
     if not cases:
         print(json.dumps({"cases": 0, "error": f"no cases in {args.cases}"}))

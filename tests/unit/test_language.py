@@ -241,6 +241,13 @@ def test_no_letters_means_no_language(text: str) -> None:
     assert detect_language(text) == LanguageGuess(None, 0.0, None)
 
 
+@pytest.mark.parametrize("payload", ['/choose_faq{"faq_id": "shipping_cost"}', "/greet", "/request_human"])
+def test_button_payloads_have_no_language(payload: str) -> None:
+    # a clarification button must not switch a Spanish conversation to English
+    assert detect_language(payload) == LanguageGuess(None, 0.0, None)
+    assert lang("/ alguien me ayuda con mi pedido") == "es"
+
+
 def test_binary_ish_input_does_not_break() -> None:
     rng = random.Random(7)
     for _ in range(50):
