@@ -11,8 +11,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from bot.language_policy import choose_language
-from bot.nlu.language import LanguageGuess
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -24,6 +22,8 @@ from bot.faq.kb import get_knowledge_base
 from bot.handoff.priority import complaint_priority
 from bot.handoff.store import CaseInput, get_store
 from bot.handoff.transcript import build_transcript
+from bot.language_policy import choose_language
+from bot.nlu.language import LanguageGuess
 from bot.policies.handoff import HANDOFF_SLOT, RELAY_ACTION
 from bot.responses import get_phrasebook
 from bot.service_hours import team_is_working
