@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,9 +24,56 @@ def trained_model() -> Path:
         pytest.skip("no trained model in models/: `make test` trains one first")
 
 
+class FakePlatform:
+    """A local stand-in for the Graph API and the Telegram Bot API that records what the bot sends."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        threading.Thread(target=self._serve, daemon=True).start()
+        self._ready.wait(10)
+
+    def _serve(self) -> None:
+        from aiohttp import web
+
+        async def record(request: web.Request) -> web.Response:
+            self.requests.append({"path": request.path, "query": dict(request.query),
+                                  "headers": dict(request.headers), "json": await request.json()})
+            return web.json_response({"ok": True, "message_id": "fake"})
+
+        async def start() -> None:
+            app = web.Application()
+            app.router.add_post("/{tail:.*}", record)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            await web.TCPSite(runner, "127.0.0.1", self.port).start()
+            self._ready.set()
+
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(start())
+        self._loop.run_forever()
+
+    def sent_to(self, fragment: str) -> list[dict[str, Any]]:
+        return [r for r in self.requests if fragment in r["path"]]
+
+
+DM_SECRET = "test-app-secret"
+TELEGRAM_SECRET = "test-telegram-secret"
+
+
 @pytest.fixture(scope="session")
-def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def fake_platform() -> FakePlatform:
+    return FakePlatform()
+
+
+@pytest.fixture(scope="session")
+def stack(trained_model: Path, fake_platform: FakePlatform,
+          tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     logs = tmp_path_factory.mktemp("servers")
+    meta = {"verify_token": "test-verify", "app_secret": DM_SECRET, "api_base": fake_platform.url}
     with Stack(
         rasa_port=free_port(),
         action_port=free_port(),
@@ -32,6 +81,14 @@ def stack(trained_model: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
         tracker_db=str(logs / "tracker.db"),
         log_dir=logs,
         env={"KEFU_DATABASE_URL": f"sqlite:///{logs / 'handoff.db'}"},
+        channels={
+            "bot.channels.meta.MessengerInput": {**meta, "page_access_token": "PAGE-TOKEN"},
+            "bot.channels.meta.InstagramInput": {**meta, "page_access_token": "IG-TOKEN"},
+            "bot.channels.meta.WhatsAppInput": {**meta, "access_token": "WA-TOKEN",
+                                                "phone_number_id": "106540352242922"},
+            "bot.channels.telegram.TelegramInput": {"access_token": "123:ABC", "secret_token": TELEGRAM_SECRET,
+                                                    "api_base": fake_platform.url},
+        },
     ) as running:
         yield running
 
@@ -43,10 +100,11 @@ def handoff_store(stack: Stack):  # noqa: ANN201
     return HandoffStore(stack.env["KEFU_DATABASE_URL"])
 
 
-def post(url: str, body: bytes | dict[str, Any], timeout: float = 60) -> tuple[int, Any]:
+def post(url: str, body: bytes | dict[str, Any], timeout: float = 60,
+         headers: dict[str, str] | None = None) -> tuple[int, Any]:
     """POST JSON (or raw bytes); return (status, decoded JSON body)."""
     data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as reply:
             return reply.status, json.loads(reply.read() or b"null")
