@@ -24,6 +24,9 @@ COMMANDS: dict[str, Command | dict[str, Command]] = {
         "stats": ("bot.faq.stats", "coverage per language and topic"),
     },
     "handoff": ("bot.handoff.control", "list open handoff cases, or hand a conversation back to the bot"),
+    "agents": {
+        "add": ("bot.console.accounts", "create an agent account for the console (or reset its password)"),
+    },
     "encoder": {
         "build": ("bot.encoder_build", "build the multilingual encoder folder into models/"),
     },

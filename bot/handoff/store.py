@@ -63,6 +63,21 @@ class Handoff(Base):
         return data
 
 
+class HandoffNote(Base):
+    """An agent's internal note on a case: never shown to the shopper."""
+
+    __tablename__ = "kefu_handoff_notes"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(Integer, nullable=False, index=True)
+    agent = Column(String(128), nullable=False)
+    text = Column(Text, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"agent": self.agent, "text": self.text, "time": _aware(self.created_at).isoformat()}
+
+
 def _aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes; every stored time is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
@@ -187,6 +202,22 @@ class HandoffStore:
             if record is not None and record.status in OPEN_STATES:
                 record.status, record.assigned_agent, record.updated_at = ASSIGNED, agent, utcnow()
             return record
+
+    def add_note(self, handoff_id: int, agent: str, text: str) -> HandoffNote:
+        with self.session() as session, session.begin():
+            note = HandoffNote(handoff_id=handoff_id, agent=agent, text=text, created_at=utcnow())
+            session.add(note)
+        return note
+
+    def notes(self, handoff_id: int) -> list[HandoffNote]:
+        with self.session() as session:
+            return list(session.scalars(
+                select(HandoffNote).where(HandoffNote.handoff_id == handoff_id).order_by(HandoffNote.id)))
+
+    def created_between(self, start: datetime, end: datetime) -> list[Handoff]:
+        with self.session() as session:
+            return list(session.scalars(
+                select(Handoff).where(Handoff.created_at >= start, Handoff.created_at < end).order_by(Handoff.id)))
 
     def resolve(self, handoff_id: int, resolution: str, root_cause: str = "") -> Handoff | None:
         with self.session() as session, session.begin():

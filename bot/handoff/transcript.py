@@ -42,5 +42,10 @@ def build_transcript(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "complaint_category": complaint.get("category"),
             })
         elif kind == "bot" and event.get("text"):
-            turns.append({"role": "bot", "text": _text(event.get("text")), "time": _time(event.get("timestamp"))})
+            agent = (event.get("metadata") or {}).get("agent")
+            turn = {"role": "agent" if agent else "bot", "text": _text(event.get("text")),
+                    "time": _time(event.get("timestamp"))}
+            if agent:
+                turn["agent"] = agent
+            turns.append(turn)
     return turns
