@@ -37,6 +37,8 @@ class WebWidget(InputChannel):
 
         @assets.route("/<name:str>", methods=["GET"])
         async def asset(request: Request, name: str) -> response.HTTPResponse:
+            if name in ("", "index.html"):  # "/webhooks/widget/" with its trailing slash lands here
+                return await demo(request)
             if name not in ASSETS:
                 return response.json({"error": "not_found"}, status=404)
             path, mime = ASSETS[name]

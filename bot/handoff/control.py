@@ -13,7 +13,7 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
-from bot.handoff.store import Handoff, get_store
+from bot.handoff.store import Handoff, HandoffStore, get_store
 from bot.policies.handoff import HANDOFF_SLOT
 from bot.responses import get_phrasebook
 
@@ -35,15 +35,15 @@ def agent_reply(rasa_url: str, record: Handoff, agent: str, text: str, token: st
                 [{"event": "bot", "text": text, "metadata": {"agent": agent}}], token)
 
 
-def hand_back(rasa_url: str, record: Handoff, resolution: str = "handed_back", root_cause: str = "",
-              token: str | None = None) -> Handoff | None:
+def hand_back(rasa_url: str, record: Handoff, store: HandoffStore, resolution: str = "handed_back",
+              root_cause: str = "", token: str | None = None) -> Handoff | None:
     """Give the conversation back to the bot: clear the handoff slot, tell the shopper, close the case."""
     events = [
         {"event": "slot", "name": HANDOFF_SLOT, "value": False},
         {"event": "bot", "text": get_phrasebook().say("bot_resumed", record.language)},
     ]
     post_events(rasa_url, record.conversation_id, events, token)
-    return get_store().resolve(record.id, resolution, root_cause)
+    return store.resolve(record.id, resolution, root_cause)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -65,6 +65,6 @@ def run(args: argparse.Namespace) -> int:
     if record is None:
         print(f"no open case for conversation {args.conversation!r}")
         return 1
-    hand_back(args.rasa_url, record, args.resolution)
+    hand_back(args.rasa_url, record, store, args.resolution)
     print(f"case #{record.id} handed back to the bot")
     return 0

@@ -32,7 +32,8 @@ class Agent:
         try:
             with self.opener.open(request, timeout=30) as reply:
                 raw = reply.read().decode()
-                return reply.status, json.loads(raw) if "json" in reply.headers.get("Content-Type", "") else raw
+                kind = reply.headers.get("Content-Type", "")
+                return reply.status, json.loads(raw) if kind.startswith("application/json") else raw
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
 

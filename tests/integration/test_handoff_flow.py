@@ -53,7 +53,7 @@ def test_complaint_is_deescalated_recorded_and_handed_to_a_human(stack, handoff_
     assert "how long does shipping take" in again.transcript_json
 
     # the agent hands back: the bot answers again
-    hand_back(stack.url, again, "resolved_by_agent", "test")
+    hand_back(stack.url, again, handoff_store, "resolved_by_agent", "test")
     assert handoff_store.get(record.id).status == "resolved"
     assert shopper.tracker()["slots"]["handoff_active"] is False
     assert shopper.say("Do you ship to Canada?") != []

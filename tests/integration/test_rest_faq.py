@@ -85,7 +85,7 @@ def test_huge_message_is_answered_and_kept_whole(stack) -> None:
     replies = shopper.say(text)
     assert len(replies) >= 2  # a note that only the first part was read, then the answer
     user_events = [e for e in shopper.tracker()["events"] if e["event"] == "user"]
-    assert user_events[-1]["text"] == text
+    assert user_events[-1]["text"] == text.strip()  # Rasa trims surrounding whitespace only
 
 
 @pytest.mark.parametrize("text", ["👍👍🙂", "\x00\x01\x02", "ok 好的 はい"])
