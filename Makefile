@@ -13,7 +13,7 @@ export TF_CPP_MIN_LOG_LEVEL ?= 2
 export RASA_TELEMETRY_ENABLED ?= false
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: run test train venv encoder lint eval bench clean
+.PHONY: run test train venv encoder lint clean chromium
 
 venv: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml
@@ -35,7 +35,15 @@ train: encoder
 run: train
 	$(BIN)/python -m bot serve --rasa-port $(RASA_PORT) --action-port $(ACTION_PORT)
 
-test: train
+# Browser tests drive Debian's chromium; installed here when we may (root + apt), otherwise they skip.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		{ echo "== installing Debian's chromium for the browser tests"; \
+		  (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) \
+		  || echo "chromium could not be installed: browser tests will skip"; }; } || \
+		echo "no chromium and no root: browser tests will skip"
+
+test: train chromium
 	$(BIN)/python -m bot kb validate
 	$(BIN)/ruff check bot actions tests
 	$(BIN)/pytest -ra
