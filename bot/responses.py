@@ -26,10 +26,10 @@ class Phrasebook:
 
     @classmethod
     def load(cls, directory: Path, shop: ShopFacts | None = None) -> Phrasebook:
-        phrases = {
-            path.stem: yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            for path in sorted(directory.glob("*.yml"))
-        }
+        """``<dir>/<lang>.yml`` plus feature folders ``<dir>/<feature>/<lang>.yml`` merged into it."""
+        phrases: dict[str, dict[str, Any]] = {}
+        for path in sorted(directory.glob("*.yml")) + sorted(directory.glob("*/*.yml")):
+            _merge(phrases.setdefault(path.stem, {}), yaml.safe_load(path.read_text(encoding="utf-8")) or {})
         return cls(phrases, shop or get_shop(), get_settings().default_language)
 
     def _lookup(self, key: str, lang: str) -> Any:
@@ -49,6 +49,14 @@ class Phrasebook:
         """One rendered variant of ``key`` in ``lang`` (default language when a phrase is missing)."""
         text = (rng or random).choice(self.variants(key, lang))
         return self.shop.render(text, lang, **values)
+
+
+def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
 
 
 @lru_cache(maxsize=1)
