@@ -33,6 +33,11 @@ class Settings:
     database_url: str
     max_message_chars: int
     answer_max_chars: int
+    # order status lookup (bot/orders): where orders come from, and the SQL database of the demo orders and of
+    # the lookup rate limiter (shared by every action-server process)
+    orders_source: str = "sqlite"
+    orders_database_url: str = "sqlite:///kefu-orders.db"
+    orders_rest_url: str | None = None
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -53,11 +58,20 @@ def _encoder_ref(value: str) -> str:
     return str(local) if local.exists() or "/" not in value or value.startswith(("models/", "./")) else value
 
 
+def _sqlite_url(url: str) -> str:
+    """A relative SQLite file is relative to the project, so every process (and test) opens the same file."""
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and url != prefix and not url.startswith(prefix + "/") and ":memory:" not in url:
+        return prefix + str(PROJECT_ROOT / url[len(prefix):])
+    return url
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     file = Path(os.environ.get("KEFU_SETTINGS", PROJECT_ROOT / "kefu.yml"))
     raw: dict[str, Any] = yaml.safe_load(file.read_text(encoding="utf-8"))
     paths = raw["paths"]
+    orders: dict[str, Any] = raw.get("orders") or {}
     return Settings(
         languages=dict(raw["languages"]),
         default_language=raw["default_language"],
@@ -73,4 +87,9 @@ def get_settings() -> Settings:
         database_url=os.environ.get("KEFU_DATABASE_URL", raw["handoff"]["database_url"]),
         max_message_chars=int(raw["limits"]["max_message_chars"]),
         answer_max_chars=int(raw["limits"]["answer_max_chars"]),
+        orders_source=os.environ.get("KEFU_ORDERS_SOURCE", orders.get("source") or "sqlite"),
+        orders_database_url=_sqlite_url(
+            os.environ.get("KEFU_ORDERS_DATABASE_URL", orders.get("database_url") or "sqlite:///kefu-orders.db")
+        ),
+        orders_rest_url=os.environ.get("KEFU_ORDERS_REST_URL", orders.get("rest_url")) or None,
     )
