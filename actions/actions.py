@@ -19,12 +19,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.channels.common import NON_TEXT_KEY
 from bot.faq.decision import ANSWER, CLARIFY
 from bot.faq.kb import get_knowledge_base
+from bot.handoff.constants import HANDOFF_SLOT, RELAY_ACTION
 from bot.handoff.priority import complaint_priority
 from bot.handoff.store import CaseInput, get_store
 from bot.handoff.transcript import build_transcript
-from bot.language_policy import choose_language
-from bot.nlu.language import LanguageGuess
-from bot.policies.handoff import HANDOFF_SLOT, RELAY_ACTION
+from bot.language_policy import LanguageGuess, choose_language
 from bot.responses import get_phrasebook
 from bot.service_hours import team_is_working
 from bot.settings import get_settings

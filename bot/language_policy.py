@@ -12,14 +12,11 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from bot.settings import PROJECT_ROOT, get_settings
-
-if TYPE_CHECKING:
-    from bot.nlu.language import LanguageGuess
 
 _DEFAULTS: dict[str, Any] = {
     "min_letters": 12,
@@ -55,6 +52,19 @@ UNSUPPORTED_CONFIDENCE: float = float(_T["unsupported_confidence"])
 _CJK_RE = re.compile(r"[\u1100-\u11ff\u3040-\u30ff\u3130-\u318f\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
                      r"\uac00-\ud7af\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003134f]")
 _WORD_RE = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """lang: a supported code, another ISO code (a confidently unsupported language) or None (no letters,
+    a button payload, or a script we know nothing about). confidence: 0..1, roughly the chance lang is right.
+
+    requested: the language the shopper explicitly asked to be answered in, if any.
+    """
+
+    lang: str | None
+    confidence: float
+    requested: str | None = None
 
 
 @dataclass(frozen=True)

@@ -25,9 +25,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.console.accounts import SESSION_HOURS, Accounts
+from bot.handoff.constants import HANDOFF_SLOT
 from bot.handoff.store import ASSIGNED, OPEN_STATES, RESOLVED, WAITING, Handoff, get_store, utcnow
 from bot.handoff.transcript import build_transcript
-from bot.policies.handoff import HANDOFF_SLOT
 from bot.responses import get_phrasebook
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"

@@ -13,8 +13,8 @@ import urllib.parse
 import urllib.request
 from typing import Any
 
+from bot.handoff.constants import HANDOFF_SLOT
 from bot.handoff.store import Handoff, HandoffStore, get_store
-from bot.policies.handoff import HANDOFF_SLOT
 from bot.responses import get_phrasebook
 
 

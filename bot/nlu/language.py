@@ -17,7 +17,6 @@ import re
 import threading
 import unicodedata
 from collections import Counter
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from rasa.shared.nlu.constants import METADATA, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language_policy import LanguageGuess
 from bot.settings import PROJECT_ROOT, get_settings
 
 DATA_FILE = PROJECT_ROOT / "data" / "language.yml"
@@ -130,19 +130,6 @@ _WORD_RE = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 # Rasa's intent shortcut, e.g. a button's payload '/choose_faq{"faq_id": "shipping_cost"}': not language
 _INTENT_PAYLOAD_RE = re.compile(r"^\s*/[\w.-]+(?:\{.*\}|\[.*\])?\s*$", re.DOTALL)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u02bc": "'", "`": "'", "\u00b4": "'"})
-
-
-@dataclass(frozen=True)
-class LanguageGuess:
-    """lang: a supported code, another ISO code (a confidently unsupported language) or None (no letters,
-    a button payload, or a script we know nothing about). confidence: 0..1, roughly the chance lang is right.
-
-    requested: the language the shopper explicitly asked to be answered in, if any.
-    """
-
-    lang: str | None
-    confidence: float
-    requested: str | None = None
 
 
 def script_of(ch: str) -> str | None:

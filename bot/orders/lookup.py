@@ -111,7 +111,12 @@ _POSTCODE_LABEL = re.compile(
 )
 # Dutch "1012 AB" first, then runs of digit-bearing ASCII tokens: "SW1A 1AA", "100-0001", "01310-100", "10115".
 _POSTCODE_NL = re.compile(r"(?<![A-Za-z0-9])(\d{4} ?[A-Za-z]{2})(?![A-Za-z0-9])")
-_POSTCODE = re.compile(r"(?<![A-Za-z0-9])([A-Za-z0-9]*\d[A-Za-z0-9]*(?:[ -][A-Za-z0-9]*\d[A-Za-z0-9]*)*)(?![A-Za-z0-9])")
+_TOKEN = r"[A-Za-z0-9]*\d[A-Za-z0-9]*"
+_POSTCODE = re.compile(r"(?<![A-Za-z0-9])(" + _TOKEN + r"(?:[ -]" + _TOKEN + r")*)(?![A-Za-z0-9])")
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+MAX_OTHER_WORDS = 3  # besides the postcode and its label, a postcode message has at most this many words
 
 
 def normalise_email(value: str) -> str:
@@ -168,6 +173,10 @@ def extract_factor(text: str, expecting: bool = False) -> Factor | None:
     nl = _POSTCODE_NL.findall(rest)
     candidates = nl or [c for c in _POSTCODE.findall(rest) if sum(ch.isdigit() for ch in c) >= 2]
     if len(candidates) != 1:
+        return None
+    # "my zip is 10115" is a postcode; "what's the capacity of the 1800W kettle" is a question
+    words = _WORD.findall(_POSTCODE_LABEL.sub(" ", rest.replace(candidates[0], " ")))
+    if len(words) > MAX_OTHER_WORDS:
         return None
     value = normalise_postcode(candidates[0])
     return Factor("postcode", value) if 3 <= len(value) <= 10 else None

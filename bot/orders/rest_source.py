@@ -177,7 +177,10 @@ class WooCommerceOrderSource:
                 continue
             tracking = None
             if not _tracking_items(raw) and str(raw.get("status")) not in ("pending", "processing", "on-hold"):
-                listed = self._get(TRACKING_PATH.format(id=raw.get("id")), {})
+                try:
+                    listed = self._get(TRACKING_PATH.format(id=raw.get("id")), {})
+                except OrderSourceError:  # the extension is missing or refuses: the order without tracking
+                    listed = None
                 tracking = listed if isinstance(listed, list) else None
             return map_order(raw, tracking)
         return None

@@ -16,8 +16,7 @@ from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 
-HANDOFF_SLOT = "handoff_active"
-RELAY_ACTION = "action_relay_to_agent"
+from bot.handoff.constants import HANDOFF_SLOT, RELAY_ACTION
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
