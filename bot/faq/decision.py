@@ -1,7 +1,8 @@
 """How sure is a FAQ match? One decision shared by the live bot's actions and ``python -m bot eval faq``.
 
-- ``answer``: the best topic is clearly ahead (score over threshold, margin over the runner-up);
-- ``clarify``: a plausible match but a close runner-up: offer the top two and let the shopper pick;
+- ``answer``: the best topic is clearly ahead (probability over threshold, margin over the runner-up) and an
+  example question of it is close to the message (cosine), so the match is not a guess among strangers;
+- ``clarify``: the top two together are likely but neither is sure: offer both and let the shopper pick;
 - ``unsure``: nothing plausible: say so, ask to rephrase, offer a human.
 """
 
@@ -16,16 +17,17 @@ FAQ_INTENT = "faq"
 
 @dataclass(frozen=True)
 class Thresholds:
-    answer: float  # best topic's cosine needed to answer outright
-    margin: float  # lead over the runner-up needed to answer outright
-    clarify: float  # best topic's cosine needed to offer the top two
+    answer: float  # the best topic's probability needed to answer outright
+    margin: float  # its lead over the runner-up needed to answer outright
+    clarify: float  # the top two's joint probability needed to offer them as buttons
+    similarity: float  # cosine of the best topic's closest example needed to answer or clarify at all
     faq_intent: float  # the intent classifier's P(faq) needed to treat the message as a shop question
 
 
 @dataclass(frozen=True)
 class FaqMatch:
     decision: str
-    ranking: list[dict[str, Any]]  # [{"id": faq_id, "score": cosine}], best first
+    ranking: list[dict[str, Any]]  # [{"id", "score": probability, "similarity": cosine}], best first
 
     @property
     def best(self) -> str | None:
@@ -35,15 +37,16 @@ class FaqMatch:
         return asdict(self)
 
 
-def decide(ranking: list[tuple[str, float]], faq_probability: float, t: Thresholds) -> FaqMatch:
-    ranked = [{"id": topic, "score": round(score, 4)} for topic, score in ranking]
-    if not ranking or faq_probability < t.faq_intent:
+def decide(ranking: list[tuple[str, float, float]], faq_probability: float, t: Thresholds) -> FaqMatch:
+    """ranking: (topic, probability, similarity of its closest example), most probable first."""
+    ranked = [{"id": topic, "score": round(p, 4), "similarity": round(sim, 4)} for topic, p, sim in ranking]
+    if not ranking or faq_probability < t.faq_intent or ranking[0][2] < t.similarity:
         return FaqMatch(UNSURE, ranked)
     best = ranking[0][1]
     runner_up = ranking[1][1] if len(ranking) > 1 else 0.0
     if best >= t.answer and best - runner_up >= t.margin:
         return FaqMatch(ANSWER, ranked)
-    if best >= t.clarify:
+    if best + runner_up >= t.clarify and len(ranking) > 1:
         return FaqMatch(CLARIFY, ranked)
     return FaqMatch(UNSURE, ranked)
 

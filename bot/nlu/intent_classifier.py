@@ -7,7 +7,6 @@ numpy arrays inside the Rasa model (no pickle).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import numpy as np
@@ -21,11 +20,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.featurizer import EncoderFeaturizer, sentence_vector
-
-
-def softmax(logits: np.ndarray) -> np.ndarray:
-    shifted = np.exp(logits - logits.max(axis=-1, keepdims=True))
-    return shifted / shifted.sum(axis=-1, keepdims=True)
+from bot.nlu.linear import LinearSoftmax
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
@@ -43,16 +38,12 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        labels: list[str] | None = None,
-        weights: np.ndarray | None = None,
-        bias: np.ndarray | None = None,
+        model: LinearSoftmax | None = None,
     ) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
-        self.labels = labels or []
-        self.weights = weights
-        self.bias = bias
+        self.model = model
 
     @classmethod
     def create(
@@ -65,29 +56,14 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.linear_model import LogisticRegression
-
         examples = [m for m in training_data.intent_examples if sentence_vector(m) is not None]
-        if not examples:
+        if len({m.get(INTENT) for m in examples}) < 2:
             return self._resource
         x = np.stack([sentence_vector(m) for m in examples])
-        y = [m.get(INTENT) for m in examples]
-        model = LogisticRegression(C=self._config["C"], max_iter=3000, class_weight="balanced")
-        model.fit(x, y)
-        self.labels = [str(c) for c in model.classes_]
-        self.weights = model.coef_.astype(np.float32)
-        self.bias = model.intercept_.astype(np.float32)
-        if len(self.labels) == 2:  # sklearn stores one row for binary problems
-            self.weights = np.vstack([-self.weights, self.weights])
-            self.bias = np.concatenate([-self.bias, self.bias])
-        self.persist()
-        return self._resource
-
-    def persist(self) -> None:
+        self.model = LinearSoftmax.fit(x, [m.get(INTENT) for m in examples], self._config["C"])
         with self._storage.write_to(self._resource) as directory:
-            np.save(directory / "weights.npy", self.weights)
-            np.save(directory / "bias.npy", self.bias)
-            (directory / "labels.json").write_text(json.dumps(self.labels))
+            self.model.save(directory, "intents")
+        return self._resource
 
     @classmethod
     def load(
@@ -100,31 +76,19 @@ class EncoderIntentClassifier(GraphComponent, IntentClassifier):
     ) -> EncoderIntentClassifier:
         try:
             with model_storage.read_from(resource) as directory:
-                return cls(
-                    config,
-                    model_storage,
-                    resource,
-                    json.loads((directory / "labels.json").read_text()),
-                    np.load(directory / "weights.npy"),
-                    np.load(directory / "bias.npy"),
-                )
-        except ValueError:  # nothing was trained (no intent examples)
+                return cls(config, model_storage, resource, LinearSoftmax.load(directory, "intents"))
+        except (ValueError, FileNotFoundError):  # nothing was trained (fewer than two intents)
             return cls(config, model_storage, resource)
-
-    def predict(self, vector: np.ndarray) -> list[tuple[str, float]]:
-        probabilities = softmax(self.weights @ vector + self.bias)
-        order = np.argsort(-probabilities)
-        return [(self.labels[i], float(probabilities[i])) for i in order]
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             vector = sentence_vector(message)
-            if vector is None or self.weights is None:
+            if vector is None or self.model is None:
                 # no text: no intent, so Rasa's FallbackClassifier / rules handle it
                 message.set(INTENT, {INTENT_NAME_KEY: None, PREDICTED_CONFIDENCE_KEY: 0.0}, add_to_output=True)
                 message.set("intent_ranking", [], add_to_output=True)
                 continue
-            ranking = self.predict(vector)
+            ranking = self.model.ranking(vector)
             name, confidence = ranking[0]
             message.set(INTENT, {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
             message.set(

@@ -9,7 +9,7 @@ import numpy as np
 from bot.faq.decision import ANSWER, CLARIFY, UNSURE, Thresholds, answered_topic, decide
 from bot.faq.index import FaqIndex
 
-T = Thresholds(answer=0.9, margin=0.02, clarify=0.85, faq_intent=0.3)
+T = Thresholds(answer=0.5, margin=0.2, clarify=0.5, similarity=0.8, faq_intent=0.5)
 
 
 def unit(v: list[float]) -> np.ndarray:
@@ -28,16 +28,18 @@ def test_index_ranks_topics_by_their_best_example(tmp_path: Path) -> None:
 
 
 def test_decision_answers_only_a_clear_winner() -> None:
-    assert decide([("a", 0.95), ("b", 0.90)], 0.9, T).decision == ANSWER
-    assert decide([("a", 0.95), ("b", 0.94)], 0.9, T).decision == CLARIFY  # too close to the runner-up
-    assert decide([("a", 0.87), ("b", 0.70)], 0.9, T).decision == CLARIFY  # plausible, not certain
-    assert decide([("a", 0.80), ("b", 0.70)], 0.9, T).decision == UNSURE
-    assert decide([("a", 0.99), ("b", 0.10)], 0.1, T).decision == UNSURE  # not a shop question at all
+    assert decide([("a", 0.90, 0.92), ("b", 0.05, 0.85)], 0.9, T).decision == ANSWER
+    assert decide([("a", 0.45, 0.92), ("b", 0.40, 0.90)], 0.9, T).decision == CLARIFY  # too close to call
+    assert decide([("a", 0.30, 0.92), ("b", 0.10, 0.90)], 0.9, T).decision == UNSURE  # nothing likely
+    assert decide([("a", 0.95, 0.70), ("b", 0.01, 0.60)], 0.9, T).decision == UNSURE  # no example is close
+    assert decide([("a", 0.99, 0.95), ("b", 0.01, 0.50)], 0.1, T).decision == UNSURE  # not a shop question
     assert decide([], 1.0, T).decision == UNSURE
+    ranked = decide([("a", 0.9, 0.91), ("b", 0.1, 0.8)], 0.9, T).ranking
+    assert ranked[0] == {"id": "a", "score": 0.9, "similarity": 0.91}
 
 
 def test_answered_topic_requires_faq_intent_and_answer_decision() -> None:
-    match = decide([("a", 0.95), ("b", 0.5)], 0.9, T).as_dict()
+    match = decide([("a", 0.95, 0.9), ("b", 0.05, 0.8)], 0.9, T).as_dict()
     assert answered_topic({"intent": {"name": "faq"}, "faq": match}) == "a"
     assert answered_topic({"intent": {"name": "out_of_scope"}, "faq": match}) is None
     assert answered_topic({"intent": {"name": "faq"}, "faq": {**match, "decision": CLARIFY}}) is None
