@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -94,12 +95,15 @@ def demo_rows(path: Path, today: date) -> list[OrderRow]:
 
 
 class SqliteOrderSource:
-    """``OrderSource`` over a SQL table; ``seed``: the demo YAML to (re)seed from, or None for none."""
+    """``OrderSource`` over a SQL table; ``seed``: the demo YAML to (re)seed from, or None for none; ``today``:
+    the clock the demo's relative dates hang on (tests set it)."""
 
-    def __init__(self, url: str | Engine, seed: Path | None = DEMO_DATA) -> None:
+    def __init__(self, url: str | Engine, seed: Path | None = DEMO_DATA,
+                 today: Callable[[], date] = date.today) -> None:
         self.engine = create_engine(url, future=True) if isinstance(url, str) else url
         self._session = sessionmaker(self.engine, future=True)
         self.seed_path = seed
+        self.today = today
         self._seeded_for: str | None = None
         Base.metadata.create_all(self.engine)
 
@@ -111,7 +115,7 @@ class SqliteOrderSource:
         """(Re)write the demo rows if the YAML or the day changed since they were written."""
         if self.seed_path is None:
             return
-        today = today or date.today()
+        today = today or self.today()
         signature = self._signature(today)
         if self._seeded_for == signature:
             return
