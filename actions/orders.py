@@ -100,6 +100,15 @@ class ValidateOrderStatusForm(FormValidationAction):
             return {FACTOR_SLOT: None}
         return {}
 
+    async def next_requested_slot(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                  domain: DomainDict) -> EventType | None:
+        """A message taken for an order number / e-mail / postcode that holds none of them does not start a lookup:
+        the form ends at once and ``action_order_status`` says it is not sure, like the fallback would."""
+        if (self._activating(tracker) and _intent(tracker) == "inform_order"
+                and tracker.get_slot(NUMBER_SLOT) is None and tracker.get_slot(FACTOR_SLOT) is None):
+            return SlotSet(REQUESTED_SLOT, None)
+        return None
+
     def validate_order_number(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> dict[str, Any]:
         return {NUMBER_SLOT: value}
@@ -157,15 +166,11 @@ def format_day(day: date, lang: str) -> str:
 
 
 def format_days(start: date, end: date, lang: str) -> str:
-    """A date range, e.g. "March 12 – 16", "3月12日至16日"."""
+    """A date range, e.g. "March 12 – March 16", "3月12日 – 3月16日": two full dates (CLDR's interval formats
+    abbreviate the month, and "Nov." before the phrase's own full stop reads badly)."""
     if start == end:
         return format_day(start, lang)
-    try:
-        from babel.dates import format_interval
-
-        return format_interval(start, end, "MMMMd", locale=BABEL_LOCALES.get(lang, lang))
-    except Exception:
-        return f"{start.isoformat()} – {end.isoformat()}"
+    return f"{format_day(start, lang)} – {format_day(end, lang)}"
 
 
 def render_order(order: Order, lang: str, today: date | None = None) -> tuple[str, bool]:
@@ -229,8 +234,8 @@ class ActionOrderStatus(KefuAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker, lang: str) -> list[EventType]:
         phrases = get_phrasebook()
         result = _RESULT.get()
-        if result is None:
-            dispatcher.utter_message(text=phrases.say("order.ask_number", lang))
+        if result is None:  # the form ended without an order number: a message that only looked like one
+            dispatcher.utter_message(text=phrases.say("faq_unsure", lang), buttons=[human_button(lang)])
         elif result.outcome == FOUND and result.order is not None:
             text, offer_person = render_order(result.order, lang)
             dispatcher.utter_message(text=text, buttons=[human_button(lang)] if offer_person else [])

@@ -17,6 +17,9 @@ class FaqIndex:
     def __init__(self, index: faiss.Index, labels: list[str]) -> None:
         self.index = index
         self.labels = labels
+        self.topics = sorted(set(labels))
+        position = {topic: i for i, topic in enumerate(self.topics)}
+        self._topic_of = np.array([position[label] for label in labels], dtype=np.int64)
 
     @classmethod
     def build(cls, vectors: np.ndarray, labels: list[str]) -> FaqIndex:
@@ -30,20 +33,17 @@ class FaqIndex:
     def topic_count(self) -> int:
         return len(set(self.labels))
 
-    def search(self, vector: np.ndarray, neighbours: int = 64) -> list[tuple[str, float]]:
-        """Topics ranked by their best example's cosine similarity to ``vector``."""
+    def search(self, vector: np.ndarray, neighbours: int | None = None) -> list[tuple[str, float]]:
+        """Topics ranked by their best example's cosine similarity to ``vector`` (all topics by default)."""
         if self.index.ntotal == 0:
             return []
-        k = min(neighbours, self.index.ntotal)
+        k = min(neighbours or self.index.ntotal, self.index.ntotal)
         scores, ids = self.index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), k)
-        best: dict[str, float] = {}
-        for score, i in zip(scores[0], ids[0]):
-            if i < 0:
-                continue
-            label = self.labels[i]
-            if label not in best:  # results come sorted, the first hit per topic is its best
-                best[label] = float(score)
-        return sorted(best.items(), key=lambda kv: -kv[1])
+        found = ids[0] >= 0
+        best = np.full(len(self.topics), -np.inf, dtype=np.float32)
+        np.maximum.at(best, self._topic_of[ids[0][found]], scores[0][found])
+        order = [i for i in np.argsort(-best) if np.isfinite(best[i])]
+        return [(self.topics[i], float(best[i])) for i in order]
 
     def save(self, directory: Path) -> None:
         faiss.write_index(self.index, str(directory / "faq.faiss"))

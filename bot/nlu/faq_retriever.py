@@ -119,7 +119,7 @@ class FaqRetriever(GraphComponent):
             vector = sentence_vector(message)
             if vector is None or self.index is None or self.topics is None:
                 continue
-            similarity = dict(self.index.search(vector, neighbours=self.index.index.ntotal))
+            similarity = dict(self.index.search(vector))
             ranking = [(topic, p, similarity.get(topic, 0.0))
                        for topic, p in self.topics.ranking(vector)[: self._config["ranking_length"]]]
             match = decide(ranking, self._faq_probability(message), self.thresholds)
