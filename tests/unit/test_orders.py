@@ -580,7 +580,8 @@ def phrasebook(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Phrasebook:
     (tmp_path / "orders").mkdir()
     for lang in LANGS:
         (tmp_path / "orders" / f"{lang}.yml").write_bytes((ORDER_PHRASES / f"{lang}.yml").read_bytes())
-        (tmp_path / f"{lang}.yml").write_text(f"button_human: human-{lang}\n", encoding="utf-8")
+        (tmp_path / f"{lang}.yml").write_text(f"button_human: human-{lang}\nfaq_unsure: unsure-{lang}\n",
+                                              encoding="utf-8")
     book = Phrasebook.load(tmp_path)
     import actions.actions
     import actions.orders
@@ -656,6 +657,18 @@ def test_form_extraction_reads_answers_and_lets_questions_through() -> None:
     assert d.messages == []  # the ask actions do the talking, in the conversation's language
 
 
+def test_a_message_that_only_looked_like_an_order_number_ends_the_form_at_once() -> None:
+    from actions.orders import ValidateOrderStatusForm
+
+    form, d = ValidateOrderStatusForm(), CollectingDispatcher()
+    joke = tracker("erzähl mir einen Witz", "inform_order", active=False)
+    assert asyncio.run(form.next_requested_slot(d, joke, {})) == SlotSet("requested_slot", None)
+    for t in (tracker("KF-10023", "inform_order", {"order_number": "KF-10023"}, active=False),
+              tracker("where is my order", "order_status", active=False),
+              tracker("hmm", "inform_order", {"requested_slot": "order_number"})):
+        assert asyncio.run(form.next_requested_slot(d, t, {})) is None
+
+
 def test_ask_action_says_when_it_did_not_understand(phrasebook: Phrasebook) -> None:
     from actions.orders import ActionAskOrderNumber
 
@@ -699,3 +712,7 @@ def test_status_action_verifies_answers_and_clears_the_slots(phrasebook: Phraseb
     limited, _ = run("KF-10023", "camille.martin@example.com", "s2")
     assert limited[0]["text"] == phrasebook.say("order.rate_limited", "en", minutes=15)
     assert limited[0]["buttons"][0]["payload"] == "/request_human"
+
+    d = CollectingDispatcher()  # the form ended without a number: "not sure", like the fallback
+    asyncio.run(ActionOrderStatus().run(d, tracker("erzähl mir einen Witz", "inform_order", active=False), {}))
+    assert d.messages[0]["text"] == "unsure-en" and d.messages[0]["buttons"][0]["payload"] == "/request_human"
