@@ -130,7 +130,11 @@ class ComplaintDetector(GraphComponent):
             if is_complaint and intent != COMPLAINT_INTENT:
                 message.set(INTENT, {INTENT_NAME_KEY: COMPLAINT_INTENT, PREDICTED_CONFIDENCE_KEY: score},
                             add_to_output=True)
-                ranking = [r for r in message.get("intent_ranking") or [] if r[INTENT_NAME_KEY] != COMPLAINT_INTENT]
+                # the other intents share what is left, so the ranking stays a distribution with complaint first
+                others = [r for r in message.get("intent_ranking") or [] if r[INTENT_NAME_KEY] != COMPLAINT_INTENT]
+                rest = sum(r[PREDICTED_CONFIDENCE_KEY] for r in others) or 1.0
+                ranking = [{INTENT_NAME_KEY: r[INTENT_NAME_KEY],
+                            PREDICTED_CONFIDENCE_KEY: r[PREDICTED_CONFIDENCE_KEY] * (1 - score) / rest} for r in others]
                 message.set("intent_ranking",
                             [{INTENT_NAME_KEY: COMPLAINT_INTENT, PREDICTED_CONFIDENCE_KEY: score}] + ranking,
                             add_to_output=True)

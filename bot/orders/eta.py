@@ -2,8 +2,8 @@
 
 The estimate a shopper gets from the bot must agree with what the FAQ promises, so both read the same facts:
 ship date (or order date + ``processing_days`` while not shipped) + the destination region's ``days_*``
-range. Calendar days: the FAQ states calendar days too. An order with the carrier for longer than the
-region's slowest promise plus ``LOST_GRACE_DAYS`` looks lost, and the bot offers a person.
+range, in business days (Monday to Friday) as the FAQ states them. An order with the carrier for more calendar
+days than the region's slowest promise plus ``LOST_GRACE_DAYS`` looks lost, and the bot offers a person.
 """
 
 from __future__ import annotations
@@ -21,6 +21,16 @@ LOST_GRACE_DAYS = 7
 EU = frozenset("AT BE BG HR CY CZ DK EE FI FR DE GR HU IE IT LV LT LU MT NL PL PT RO SK SI ES SE".split())
 ASIA = frozenset("JP KR CN TW HK MO SG MY TH VN PH ID IN".split())
 REGION_OF = {"US": "us", "GB": "uk", "UK": "uk", "AU": "au"} | {c: "eu" for c in EU} | {c: "asia" for c in ASIA}
+
+
+def add_business_days(start: date, days: int) -> date:
+    """``days`` working days (Monday to Friday) after ``start``; carriers do not count weekends."""
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day
 
 
 def region(country: str) -> str:
@@ -59,12 +69,13 @@ def estimate(order: Order, today: date | None = None, shop: ShopFacts | None = N
         return Estimate(today, today)
     low, high = transit_days(order.country, shop)
     if order.shipped_on:
-        return Estimate(order.shipped_on + timedelta(days=low), order.shipped_on + timedelta(days=high))
+        return Estimate(add_business_days(order.shipped_on, low), add_business_days(order.shipped_on, high))
     shipping = (shop or get_shop()).facts["shipping"]
     p_low, p_high = parse_days(shipping.get("processing_days", "0"))
-    start = max(order.placed_on + timedelta(days=p_low), today)  # not shipped yet: it cannot leave in the past
-    end = max(order.placed_on + timedelta(days=p_high), today)
-    return Estimate(start + timedelta(days=low), end + timedelta(days=high))
+    # not shipped yet: it leaves after processing, and not in the past
+    start = max(add_business_days(order.placed_on, p_low), today)
+    end = max(add_business_days(order.placed_on, p_high), today)
+    return Estimate(add_business_days(start, low), add_business_days(end, high))
 
 
 def looks_lost(order: Order, today: date | None = None, shop: ShopFacts | None = None) -> bool:

@@ -114,8 +114,7 @@ def map_order(raw: dict[str, Any], tracking: list[dict[str, Any]] | None = None)
     link = item.get("custom_tracking_link") or item.get("tracking_link") or (
         template.format(number=urllib.parse.quote(tracking_number)) if template and tracking_number else None)
     placed = _date(raw.get("date_created_gmt") or raw.get("date_created")) or date.today()
-    shipped = _date(item.get("date_shipped")) or (
-        _date(raw.get("date_completed_gmt") or raw.get("date_completed")) if status != PAID else None)
+    shipped = _date(item.get("date_shipped")) or _date(raw.get("date_completed_gmt") or raw.get("date_completed"))
     return Order(
         number=number,
         country=str(shipping.get("country") or billing.get("country") or "").upper(),

@@ -19,7 +19,15 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.orders.eta import LOST_GRACE_DAYS, estimate, looks_lost, needs_a_person, region, transit_days
+from bot.orders.eta import (
+    LOST_GRACE_DAYS,
+    add_business_days,
+    estimate,
+    looks_lost,
+    needs_a_person,
+    region,
+    transit_days,
+)
 from bot.orders.lookup import (
     FOUND,
     NO_MATCH,
@@ -306,11 +314,21 @@ def test_regions_follow_shop_yml() -> None:
     assert transit_days("DE") == (low, high)
 
 
+def test_business_days_skip_weekends() -> None:
+    friday = date(2026, 3, 13)
+    assert add_business_days(friday, 1) == date(2026, 3, 16)  # Monday
+    assert add_business_days(friday, 5) == date(2026, 3, 20)
+    assert add_business_days(date(2026, 3, 14), 1) == date(2026, 3, 16)  # from a Saturday
+    assert add_business_days(friday, 0) == friday
+
+
 def test_estimate_from_ship_date_and_region() -> None:
-    low, high = transit_days("GB")
-    shipped = order(shipped_on=TODAY - timedelta(days=1))
+    low, high = transit_days("GB")  # "3-6" business days in shop.yml
+    shipped = order(shipped_on=date(2026, 3, 9))  # a Monday
     window = estimate(shipped, TODAY)
-    assert (window.earliest, window.latest) == (TODAY - timedelta(days=1 - low), TODAY - timedelta(days=1 - high))
+    assert (window.earliest, window.latest) == (add_business_days(date(2026, 3, 9), low),
+                                                add_business_days(date(2026, 3, 9), high))
+    assert window.latest - window.earliest >= timedelta(days=high - low)
     assert not window.overdue(TODAY)
 
 
@@ -319,11 +337,11 @@ def test_estimate_before_shipping_adds_processing_days() -> None:
     low, high = transit_days("US")
     paid = order(country="US", status=PAID, shipped_on=None, placed_on=TODAY)
     window = estimate(paid, TODAY)
-    assert window.earliest == TODAY + timedelta(days=p_low + low)
-    assert window.latest == TODAY + timedelta(days=p_high + high)
+    assert window.earliest == add_business_days(TODAY, p_low + low)
+    assert window.latest == add_business_days(TODAY, p_high + high)
     # placed long ago but still not shipped: it cannot leave in the past
     old = estimate(order(country="US", status=PACKED, shipped_on=None, placed_on=TODAY - timedelta(days=30)), TODAY)
-    assert old.earliest == TODAY + timedelta(days=low)
+    assert old.earliest == add_business_days(TODAY, low)
 
 
 def test_no_estimate_for_closed_orders_and_today_when_out_for_delivery() -> None:
