@@ -16,12 +16,13 @@ export TOKENIZERS_PARALLELISM ?= false
 .PHONY: run test train venv encoder lint clean chromium
 
 venv: $(VENV)/.installed
-$(VENV)/.installed: pyproject.toml
+# constraints.txt pins every package to the versions tested together (regenerate: pip freeze after an upgrade)
+$(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.10 is required (Rasa 3.6); install it or pass PYTHON=/path/to/python3.10"; exit 1; }
 	@echo "== creating $(VENV) with $(PYTHON) (first time: ~3-5 min, downloads rasa, torch, faiss)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade "pip<25" wheel
-	$(BIN)/pip install --progress-bar off -e ".[dev]"
+	$(BIN)/pip install --progress-bar off -c constraints.txt -e ".[dev]"
 	touch $@
 
 encoder: $(ENCODER_STAMP)
