@@ -72,7 +72,7 @@ def store_endpoints(environ: dict[str, str]) -> dict[str, dict]:
     return stores
 
 
-def _wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
+def wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -158,8 +158,8 @@ class Stack:
              "--credentials", str(self._credentials_file())],
         )
         try:
-            _wait_http(f"{self.action_url}/health", actions, timeout, self.log_dir / "actions.log")
-            _wait_http(f"{self.url}/status", rasa, timeout, self.log_dir / "rasa.log")
+            wait_http(f"{self.action_url}/health", actions, timeout, self.log_dir / "actions.log")
+            wait_http(f"{self.url}/status", rasa, timeout, self.log_dir / "rasa.log")
         except Exception:
             self.stop()
             raise

@@ -22,8 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,7 +32,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.serve import BIN, Stack, free_port, latest_model  # noqa: E402
+from bot.serve import BIN, Stack, free_port, latest_model, wait_http  # noqa: E402
 
 # Realistic shop questions in several languages (greetings, shipping, payment, returns, orders).
 KEFU_MESSAGES: tuple[str, ...] = (
@@ -182,21 +180,6 @@ async def measure(
     return result
 
 
-def _wait_status(url: str, process: subprocess.Popen, timeout: float, log: Path) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"{url}: the server exited with {process.returncode}; see {log}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.3)
-    raise TimeoutError(f"{url} did not answer within {timeout:.0f} s; see {log}")
-
-
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         os.killpg(process.pid, signal.SIGTERM)
@@ -237,7 +220,7 @@ def stock_server(folder: Path, log_dir: Path, timeout: float = 240) -> Iterator[
     process = _spawn([str(BIN / "rasa"), "run", "--enable-api", "-p", str(port), "-i", "127.0.0.1"], folder, log)
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_status(f"{url}/status", process, timeout, log)
+        wait_http(f"{url}/status", process, timeout, log)
         yield url
     finally:
         _stop(process)

@@ -23,6 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.featurizer import EncoderFeaturizer, sentence_vector
 from bot.nlu.importer import COMPLAINT_CATEGORY, COMPLAINT_INTENT
+from bot.nlu.linear import LinearSoftmax
 
 COMPLAINT_KEY = "complaint"
 HUMAN_INTENT = "request_human"
@@ -43,16 +44,14 @@ class ComplaintDetector(GraphComponent):
         config: dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        weights: np.ndarray | None = None,
-        bias: float = 0.0,
+        model: LinearSoftmax | None = None,
         examples: np.ndarray | None = None,
         categories: list[str] | None = None,
     ) -> None:
         self._config = config
         self._storage = model_storage
         self._resource = resource
-        self.weights = weights
-        self.bias = bias
+        self.model = model
         self.examples = examples
         self.categories = categories or []
 
@@ -67,22 +66,19 @@ class ComplaintDetector(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        from sklearn.linear_model import LogisticRegression
-
         examples = [m for m in training_data.intent_examples if sentence_vector(m) is not None]
-        labels = np.array([m.get(INTENT) == COMPLAINT_INTENT for m in examples])
-        if not examples or labels.all() or not labels.any():
+        is_complaint = np.array([m.get(INTENT) == COMPLAINT_INTENT for m in examples])
+        if not examples or is_complaint.all() or not is_complaint.any():
             return self._resource
         x = np.stack([sentence_vector(m) for m in examples])
-        model = LogisticRegression(C=self._config["C"], max_iter=3000, class_weight="balanced").fit(x, labels)
-        self.weights = model.coef_[0].astype(np.float32)
-        self.bias = float(model.intercept_[0])
-        self.examples = x[labels]
-        self.categories = [m.get(COMPLAINT_CATEGORY) or "other" for m, is_c in zip(examples, labels) if is_c]
+        labels = [COMPLAINT_INTENT if c else "other" for c in is_complaint]
+        self.model = LinearSoftmax.fit(x, labels, self._config["C"])
+        self.examples = x[is_complaint]
+        self.categories = [m.get(COMPLAINT_CATEGORY) or "other" for m, c in zip(examples, is_complaint) if c]
         with self._storage.write_to(self._resource) as directory:
-            np.save(directory / "weights.npy", self.weights)
+            self.model.save(directory, "complaint")
             np.save(directory / "examples.npy", self.examples)
-            (directory / "meta.json").write_text(json.dumps({"bias": self.bias, "categories": self.categories}))
+            (directory / "categories.json").write_text(json.dumps(self.categories))
         return self._resource
 
     @classmethod
@@ -96,28 +92,21 @@ class ComplaintDetector(GraphComponent):
     ) -> ComplaintDetector:
         try:
             with model_storage.read_from(resource) as directory:
-                meta = json.loads((directory / "meta.json").read_text())
-                return cls(
-                    config,
-                    model_storage,
-                    resource,
-                    np.load(directory / "weights.npy"),
-                    meta["bias"],
-                    np.load(directory / "examples.npy"),
-                    meta["categories"],
-                )
-        except ValueError:  # trained without complaint examples
+                return cls(config, model_storage, resource, LinearSoftmax.load(directory, "complaint"),
+                           np.load(directory / "examples.npy"),
+                           json.loads((directory / "categories.json").read_text()))
+        except (ValueError, FileNotFoundError):  # trained without complaint examples
             return cls(config, model_storage, resource)
 
     def score(self, vector: np.ndarray) -> tuple[float, str]:
-        probability = 1.0 / (1.0 + np.exp(-(float(self.weights @ vector) + self.bias)))
-        category = self.categories[int(np.argmax(self.examples @ vector))]
-        return float(probability), category
+        """P(complaint) and the category of the closest complaint example."""
+        probability = float(self.model.probabilities(vector)[self.model.labels.index(COMPLAINT_INTENT)])
+        return probability, self.categories[int(np.argmax(self.examples @ vector))]
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
             vector = sentence_vector(message)
-            if vector is None or self.weights is None:
+            if vector is None or self.model is None:
                 continue
             score, category = self.score(vector)
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
