@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -14,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.serve import Stack, free_port, latest_model
+from tests.fakes import serve_in_thread
 
 
 @pytest.fixture(scope="session")
@@ -29,14 +28,9 @@ class FakePlatform:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-        self._ready.wait(10)
+        self.url = serve_in_thread(self._app)
 
-    def _serve(self) -> None:
+    def _app(self):  # noqa: ANN202
         from aiohttp import web
 
         async def record(request: web.Request) -> web.Response:
@@ -44,17 +38,9 @@ class FakePlatform:
                                   "headers": dict(request.headers), "json": await request.json()})
             return web.json_response({"ok": True, "message_id": "fake"})
 
-        async def start() -> None:
-            app = web.Application()
-            app.router.add_post("/{tail:.*}", record)
-            runner = web.AppRunner(app)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", self.port).start()
-            self._ready.set()
-
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(start())
-        self._loop.run_forever()
+        app = web.Application()
+        app.router.add_post("/{tail:.*}", record)
+        return app
 
     def sent_to(self, fragment: str) -> list[dict[str, Any]]:
         return [r for r in self.requests if fragment in r["path"]]

@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import logging
-import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -62,6 +61,7 @@ from bot.responses import Phrasebook
 from bot.serve import free_port
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.shop import get_shop
+from tests.fakes import serve_in_thread
 
 TODAY = date(2026, 3, 10)
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=timezone.utc)
@@ -442,12 +442,7 @@ class FakeWooCommerce:
         self.trackings: dict[int, list[dict[str, Any]]] = {}
         self.requests: list[dict[str, Any]] = []
         self.fail_with: int | None = None
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self._loop = asyncio.new_event_loop()
-        self._ready = threading.Event()
-        threading.Thread(target=self._serve, daemon=True).start()
-        assert self._ready.wait(10)
+        self.url = serve_in_thread(self._app)
 
     def _authorised(self, request: Any) -> bool:
         header = request.headers.get("Authorization", "")
@@ -455,7 +450,7 @@ class FakeWooCommerce:
             return base64.b64decode(header[6:]).decode() == f"{KEY}:{SECRET}"
         return request.query.get("consumer_key") == KEY and request.query.get("consumer_secret") == SECRET
 
-    def _serve(self) -> None:
+    def _app(self):  # noqa: ANN202
         from aiohttp import web
 
         async def orders(request: web.Request) -> web.Response:
@@ -478,18 +473,10 @@ class FakeWooCommerce:
                 return web.json_response({"code": "not_found"}, status=404)
             return web.json_response(self.trackings[order_id])
 
-        async def start() -> None:
-            app = web.Application()
-            app.router.add_get("/wp-json/wc/v3/orders", orders)
-            app.router.add_get("/wp-json/wc-shipment-tracking/v3/orders/{id}/shipment-trackings", trackings)
-            runner = web.AppRunner(app)
-            await runner.setup()
-            await web.TCPSite(runner, "127.0.0.1", self.port).start()
-            self._ready.set()
-
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(start())
-        self._loop.run_forever()
+        app = web.Application()
+        app.router.add_get("/wp-json/wc/v3/orders", orders)
+        app.router.add_get("/wp-json/wc-shipment-tracking/v3/orders/{id}/shipment-trackings", trackings)
+        return app
 
 
 @pytest.fixture(scope="module")
