@@ -23,7 +23,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.actions import KefuAction, human_button
-from bot.orders import get_order_lookup
+from bot.orders import VERIFIED_ORDER_SLOT, get_order_lookup
 from bot.orders.eta import estimate, looks_lost
 from bot.orders.lookup import (
     FOUND,
@@ -239,6 +239,7 @@ class ActionOrderStatus(KefuAction):
         elif result.outcome == FOUND and result.order is not None:
             text, offer_person = render_order(result.order, lang)
             dispatcher.utter_message(text=text, buttons=[human_button(lang)] if offer_person else [])
+            return [*_reset_slots(), SlotSet(VERIFIED_ORDER_SLOT, result.order.number)]
         elif result.outcome == NO_MATCH:
             dispatcher.utter_message(text=phrases.say("order.no_match", lang))
         elif result.outcome == RATE_LIMITED:

@@ -25,6 +25,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 
 from bot.console.accounts import SESSION_HOURS, Accounts
+from bot.console.orders import verified_order
 from bot.handoff.constants import HANDOFF_SLOT
 from bot.handoff.store import ASSIGNED, OPEN_STATES, RESOLVED, WAITING, Handoff, get_store, utcnow
 from bot.handoff.transcript import build_transcript
@@ -179,6 +180,7 @@ class AgentConsole(InputChannel):
                 **case_summary(record, utcnow()),
                 "transcript": transcript,
                 "notes": [n.as_dict() for n in store.notes(record.id)],
+                "order": await verified_order(tracker),
                 "resolution": record.resolution,
                 "root_cause": record.root_cause,
             })

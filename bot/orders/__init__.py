@@ -10,7 +10,11 @@ from bot.orders.lookup import LookupLimiter, OrderLookup
 from bot.orders.source import Order, OrderSource, OrderSourceError
 from bot.settings import get_settings
 
-__all__ = ["Order", "OrderLookup", "OrderSource", "OrderSourceError", "get_order_lookup", "get_order_source"]
+__all__ = ["VERIFIED_ORDER_SLOT", "Order", "OrderLookup", "OrderSource", "OrderSourceError", "get_order_lookup",
+           "get_order_source"]
+
+# the slot holding the number of the last order the shopper verified (set by actions/orders.py, shown to agents)
+VERIFIED_ORDER_SLOT = "verified_order"
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ import pytest
 
 from bot.console.accounts import Accounts
 from bot.handoff.store import HandoffStore
+from tests.conftest import Shopper
 from tests.integration.test_socketio import WidgetClient
 
 pytestmark = pytest.mark.integration
@@ -96,6 +97,7 @@ def test_agent_works_a_case_end_to_end(stack, handoff_store, agent_account: str)
         assert roles.count("shopper") >= 2 and "agent" in roles and "bot" in roles
         assert detail["transcript"][0]["language"] == "en" and "complaint_score" in detail["transcript"][0]
         assert detail["notes"][0]["text"] == "carrier damage?"
+        assert detail["order"] is None  # the shopper verified no order
 
         bad = await asyncio.to_thread(agent.call, "POST", f"/api/cases/{record.id}/resolve", {"resolution": "x"})
         assert bad[0] == 400
@@ -113,3 +115,34 @@ def test_agent_works_a_case_end_to_end(stack, handoff_store, agent_account: str)
         await shopper.sio.disconnect()
 
     asyncio.run(scenario())
+
+
+def test_the_case_shows_the_order_the_shopper_verified(stack, handoff_store, agent_account: str) -> None:
+    shopper = Shopper(stack, f"console-order-{uuid.uuid4().hex[:8]}")
+    shopper.say("Where is my order? Can you check it for me?")
+    shopper.say("KF-10034")
+    assert "DHL" in shopper.say("80331")[0]["text"]  # verified: the delayed order, with its tracking
+    shopper.say("/request_human")  # the delayed-order reply offers a person
+    record = handoff_store.open_case_for(shopper.sender)
+    assert record is not None
+
+    agent = Agent(stack, agent_account)
+    agent.call("POST", "/login", {"username": agent_account, "password": PASSWORD})
+    status, detail = agent.call("GET", f"/api/cases/{record.id}")
+    assert status == 200
+    order = detail["order"]
+    assert (order["number"], order["status"], order["carrier"]) == ("KF-10034", "delayed", "DHL")
+    assert order["tracking_number"] == "00340434161094042557" and order["shipped_on"] and order["eta"] is not None
+    assert order["email"] == "j***@example.com" and "jonas.weber" not in json.dumps(detail)
+
+
+def test_an_unverified_order_number_is_not_shown(stack, handoff_store, agent_account: str) -> None:
+    shopper = Shopper(stack, f"console-order-{uuid.uuid4().hex[:8]}")
+    shopper.say("Where is my order? Can you check it for me?")
+    shopper.say("KF-10034")
+    shopper.say("wrong.person@example.com")  # not the order's e-mail: not verified
+    shopper.say("/request_human")
+    record = handoff_store.open_case_for(shopper.sender)
+    agent = Agent(stack, agent_account)
+    agent.call("POST", "/login", {"username": agent_account, "password": PASSWORD})
+    assert agent.call("GET", f"/api/cases/{record.id}")[1]["order"] is None

@@ -98,6 +98,7 @@ def test_verified_lookup_in_the_shoppers_language(stack, lang: str, opener: str,
     assert tracker["slots"]["language"] == lang
     # nothing of the factor stays in the dialogue state
     assert tracker["slots"]["order_number"] is None and tracker["slots"]["order_verification"] is None
+    assert tracker["slots"]["verified_order"] == order  # only the number, for the agent console's order panel
     assert tracker["active_loop"] in ({}, None) or not tracker["active_loop"].get("name")
 
 

@@ -721,3 +721,18 @@ def test_status_action_verifies_answers_and_clears_the_slots(phrasebook: Phraseb
     d = CollectingDispatcher()  # the form ended without a number: "not sure", like the fallback
     asyncio.run(ActionOrderStatus().run(d, tracker("erzähl mir einen Witz", "inform_order", active=False), {}))
     assert d.messages[0]["text"] == "unsure-en" and d.messages[0]["buttons"][0]["payload"] == "/request_human"
+
+
+def test_the_console_order_panel_masks_contact_details_and_estimates() -> None:
+    from bot.console.orders import mask_email, order_data
+
+    assert mask_email("camille.martin@example.com") == "c***@example.com"
+    assert mask_email("") == "" and mask_email("not-an-address") == "***"
+    today = date(2026, 11, 20)
+    shipped = Order("KF-1", "DE", "shipped", date(2026, 11, 16), email="jonas@example.com", postcode="80331",
+                    shipped_on=date(2026, 11, 17), carrier="DHL", tracking_number="0034")
+    panel = order_data(shipped, today)
+    assert panel["eta"]["earliest"] > "2026-11-17" and panel["eta"]["overdue"] is False
+    assert panel["email"] == "j***@example.com" and "80331" not in str(panel)
+    delivered = Order("KF-2", "DE", "delivered", date(2026, 11, 1), delivered_on=date(2026, 11, 5))
+    assert order_data(delivered, today)["eta"] is None and order_data(delivered, today)["looks_lost"] is False
