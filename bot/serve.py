@@ -89,7 +89,12 @@ def wait_http(url: str, process: subprocess.Popen, timeout: float, log: Path) ->
 
 @dataclass
 class Stack:
-    """The action server and the Rasa server on loopback ports, as child processes."""
+    """The action server and one or more Rasa servers on loopback ports, as child processes.
+
+    Several instances (``instances > 1``) share the action server and must share their tracker and lock stores
+    (``KEFU_TRACKER_STORE_URL`` / ``KEFU_LOCK_STORE_URL``): the first is started alone so that it creates the
+    database tables, then the others together.
+    """
 
     rasa_port: int = 5005
     action_port: int = 5055
@@ -100,11 +105,18 @@ class Stack:
     log_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="kefu-logs-")))
     env: dict[str, str] = field(default_factory=dict)
     host: str = "127.0.0.1"
+    instances: int = 1
+    extra_ports: list[int] = field(default_factory=list)  # the ports of instances 2..n (free ones by default)
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     @property
     def url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def urls(self) -> list[str]:
+        """Every Rasa instance's URL, the first one's first."""
+        return [self.url] + [f"http://{self.host}:{port}" for port in self.extra_ports]
 
     @property
     def action_url(self) -> str:
@@ -131,8 +143,12 @@ class Stack:
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = self.log_dir / f"{name}.log"
+        # rasa-sdk takes its interface from SANIC_HOST. Rasa opens a new connection for every action call; under
+        # load its event loop can be busy for seconds between connecting and sending, and Sanic's default 5 s
+        # keep-alive timeout then closes the idle new connection ("Cannot write to closing transport": a lost
+        # reply). A longer timeout keeps it; the connection is closed by Rasa right after the call anyway.
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "RASA_TELEMETRY_ENABLED": "false",
-               "SANIC_HOST": self.host, **self.env}  # rasa-sdk takes its interface from SANIC_HOST
+               "SANIC_HOST": self.host, "SANIC_KEEP_ALIVE_TIMEOUT": "120", **self.env}
         process = subprocess.Popen(
             args,
             cwd=PROJECT_ROOT,
@@ -144,23 +160,31 @@ class Stack:
         self.processes.append(process)
         return process
 
+    def _spawn_rasa(self, name: str, port: int, model: Path, endpoints: Path, credentials: Path) -> subprocess.Popen:
+        return self._spawn(
+            name,
+            [str(BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "*",
+             "-i", self.host, "-p", str(port), "--endpoints", str(endpoints), "--credentials", str(credentials)],
+        )
+
     def start(self, timeout: float = 240) -> Stack:
         model = self.model or latest_model()
-        actions = self._spawn(
-            "actions",
-            [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port)],
-        )
-        rasa = self._spawn(
-            "rasa",
-            [str(BIN / "rasa"), "run", "-m", str(model), "--enable-api", "--cors", "*",
-             "-i", self.host, "-p", str(self.rasa_port),
-             "--endpoints", str(self._endpoints_file()),
-             "--credentials", str(self._credentials_file())],
-        )
+        endpoints, credentials = self._endpoints_file(), self._credentials_file()
+        while len(self.extra_ports) < self.instances - 1:
+            self.extra_ports.append(free_port())
         try:
+            actions = self._spawn(
+                "actions",
+                [str(BIN / "python"), "-m", "rasa_sdk", "--actions", "actions", "-p", str(self.action_port)],
+            )
+            rasa = self._spawn_rasa("rasa", self.rasa_port, model, endpoints, credentials)
             wait_http(f"{self.action_url}/health", actions, timeout, self.log_dir / "actions.log")
             wait_http(f"{self.url}/status", rasa, timeout, self.log_dir / "rasa.log")
-        except Exception:
+            others = [(f"rasa-{i + 2}", port, self._spawn_rasa(f"rasa-{i + 2}", port, model, endpoints, credentials))
+                      for i, port in enumerate(self.extra_ports)]
+            for name, port, process in others:
+                wait_http(f"http://{self.host}:{port}/status", process, timeout, self.log_dir / f"{name}.log")
+        except BaseException:
             self.stop()
             raise
         return self
