@@ -182,9 +182,9 @@ class ActionHandoff(KefuAction):
             logger.exception("handoff store unavailable; the shopper is told to retry")
             dispatcher.utter_message(text=phrases.say("error_generic", lang))
             return []
-        when = phrases.say("handoff_when_open" if team_is_working() else "handoff_when_closed", lang)
-        if not created:
-            text = phrases.say("complaint.repeat", lang)
+        working = team_is_working()
+        if not created:  # the conversation's open case: raised, not a second ticket
+            text = phrases.say("complaint.repeat" if is_complaint else "handoff_already", lang)
         elif is_complaint:
             issue = phrases.say(f"complaint.issue.{category}", lang)
             text = " ".join([
@@ -192,9 +192,10 @@ class ActionHandoff(KefuAction):
                 phrases.say("complaint.restate", lang, issue=issue),
                 phrases.say("complaint.commit", lang),
                 phrases.say("complaint.timeline", lang),
-                when,
+                phrases.say("complaint.team_open" if working else "complaint.team_closed", lang),
             ])
         else:
+            when = phrases.say("handoff_when_open" if working else "handoff_when_closed", lang)
             text = phrases.say("handoff_requested", lang) + " " + when
         dispatcher.utter_message(text=text)
         logger.info("handoff case %s (%s, priority %s, created=%s)", record.id, category, record.priority, created)

@@ -1,13 +1,16 @@
-"""Reply latency and throughput of Kefu against a stock ``rasa init`` bot, measured in the same run.
+"""Reply latency and throughput of Kefu (one or several Rasa instances) against a stock ``rasa init`` bot.
 
-C conversations (one sender id each) run concurrently; each sends its M messages one after another, waiting
-for every reply. Kefu and the stock bot are measured one after the other, never at the same time, each on
-fresh servers on free loopback ports that are stopped afterwards. Latencies and percentiles are over the
-requests answered with HTTP 200; throughput is those requests per second of measured wall time.
+C conversations (one sender id each) run concurrently; each sends its messages one after another, waiting for
+every reply (at least M, and more at low C so that every level has ``--min-requests`` samples). Each bot is
+measured on fresh servers on free loopback ports, never two at the same time, at every level of C in turn.
+With ``--instances 2`` Kefu runs two Rasa servers behind one action server on the shared PostgreSQL tracker
+store and Redis lock store (``--shared-stores``); the load generator spreads the conversations over them, as a
+load balancer that keeps a conversation on one instance would. Latencies and percentiles are over requests
+answered with HTTP 200; throughput is those requests per second of measured wall time.
 
-    .venv/bin/python eval/bench.py --conversations 8 --messages 5
+    .venv/bin/python eval/bench.py --conversations 1,20,50 --instances 1,2 --shared-stores
 
-The last line printed is one JSON object with both bots' figures and their ratio (Kefu / stock).
+The last line printed is one JSON object: a row per bot and level, and the throughput of n instances over one.
 """
 
 from __future__ import annotations
@@ -148,7 +151,7 @@ async def _send(session: aiohttp.ClientSession, url: str, sender: str, text: str
 
 
 async def measure(
-    base_url: str,
+    base_urls: Sequence[str],
     messages: Sequence[str],
     conversations: int,
     per_conversation: int,
@@ -156,15 +159,17 @@ async def measure(
     cap_s: float,
     label: str,
 ) -> Result:
-    """Warm the bot up, then run the concurrent conversations and collect their latencies."""
-    url = f"{base_url}/webhooks/rest/webhook"
-    run_id = f"{label}-{os.getpid()}-{int(time.time())}"
+    """Warm every instance up, then run the concurrent conversations (conversation i on instance i mod n) and
+    collect their latencies."""
+    urls = [f"{base}/webhooks/rest/webhook" for base in base_urls]
+    run_id = f"{label}-{os.getpid()}-{time.time_ns()}"
     result = Result()
     timeout = aiohttp.ClientTimeout(total=120)
-    connector = aiohttp.TCPConnector(limit=conversations + 1)
+    connector = aiohttp.TCPConnector(limit=conversations + len(urls))
     async with aiohttp.ClientSession(timeout=timeout, connector=connector) as session:
-        for i in range(warmup):
-            await _send(session, url, f"{run_id}-warmup", messages[i % len(messages)], None)
+        for url in urls:
+            for i in range(warmup):
+                await _send(session, url, f"{run_id}-warmup", messages[i % len(messages)], None)
         start = time.perf_counter()
 
         async def conversation(index: int) -> None:
@@ -173,7 +178,7 @@ async def measure(
                     result.capped = True
                     return
                 text = messages[(index * per_conversation + j) % len(messages)]
-                await _send(session, url, f"{run_id}-c{index}", text, result)
+                await _send(session, urls[index % len(urls)], f"{run_id}-c{index}", text, result)
 
         await asyncio.gather(*(conversation(i) for i in range(conversations)))
         result.wall_s = time.perf_counter() - start
@@ -227,47 +232,56 @@ def stock_server(folder: Path, log_dir: Path, timeout: float = 240) -> Iterator[
 
 
 @contextmanager
-def kefu_server(model: Path | None, log_dir: Path) -> Iterator[str]:
-    """Start Kefu's action server and Rasa server on free loopback ports; yield the Rasa URL."""
+def kefu_server(model: Path | None, log_dir: Path, instances: int,
+                stores: dict[str, str] | None) -> Iterator[list[str]]:
+    """Start Kefu's action server and ``instances`` Rasa servers on free loopback ports; yield their URLs.
+    ``stores``: the shared PostgreSQL / Redis environment; None: the embedded SQLite defaults."""
+    folder = Path(tempfile.mkdtemp(prefix=f"kefu-x{instances}-", dir=log_dir))
     stack = Stack(
         rasa_port=free_port(),
         action_port=free_port(),
         model=model or latest_model(),
-        tracker_db=str(log_dir / "kefu-tracker.db"),
-        log_dir=log_dir,
-        env={"KEFU_DATABASE_URL": f"sqlite:///{log_dir / 'kefu-handoff.db'}"},
+        tracker_db=str(folder / "kefu-tracker.db"),
+        log_dir=folder,
+        env=stores or {"KEFU_DATABASE_URL": f"sqlite:///{folder / 'kefu-handoff.db'}"},
+        instances=instances,
     )
     stack.start()
     try:
-        yield stack.url
+        yield stack.urls
     finally:
         stack.stop()
 
 
-def _ratio(kefu: dict[str, Any], stock: dict[str, Any], key: str) -> float | None:
-    a, b = kefu.get(key), stock.get(key)
-    return round(a / b, 2) if a is not None and b else None
-
-
-def print_table(figures: dict[str, dict[str, Any] | None], ratio: dict[str, float | None] | None) -> None:
-    """Print the figures of both bots (and the ratio) as an aligned text table."""
+def print_table(rows: list[dict[str, Any]]) -> None:
+    """Print every bot's figures at every level as an aligned text table."""
     columns = ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "rps", "requests", "errors", "empty", "wall_s")
-    rows = {name: row for name, row in figures.items() if row is not None}
-    if ratio:
-        rows["ratio"] = {"p50_ms": ratio["p50"], "p95_ms": ratio["p95"], "rps": ratio["rps"]}
-    print(f"\n{'bot':<8}" + "".join(f"{c:>10}" for c in columns))
-    for name, row in rows.items():
+    print(f"\n{'bot':<10}{'C':>4}" + "".join(f"{c:>10}" for c in columns))
+    for row in rows:
         cells = "".join(f"{'-' if row.get(c) is None else row[c]:>10}" for c in columns)
-        note = "  (duration cap hit)" if row.get("capped") else "  (Kefu / stock)" if name == "ratio" else ""
-        print(f"{name:<8}{cells}{note}")
+        print(f"{row['bot']:<10}{row['conversations']:>4}{cells}" + ("  (duration cap hit)" if row["capped"] else ""))
     print(flush=True)
+
+
+def levels(text: str) -> list[int]:
+    values = [int(v) for v in text.split(",") if v.strip()]
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("a comma-separated list of positive integers, e.g. 1,20,50")
+    return values
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--conversations", type=int, default=8, help="concurrent conversations C (default 8)")
+    parser.add_argument("--conversations", type=levels, default=[8], help="concurrent conversations C: 1,20,50")
     parser.add_argument("--messages", type=int, default=5, help="messages per conversation M (default 5)")
-    parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests per bot first (default 3)")
+    parser.add_argument("--min-requests", type=int, default=60, help="requests per level at least (default 60)")
+    parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests per instance first (default 3)")
+    parser.add_argument("--instances", type=levels, default=[1], help="Kefu Rasa instances: 1 or 1,2 (default 1)")
+    parser.add_argument("--shared-stores", action="store_true",
+                        help="PostgreSQL tracker/handoff store + Redis lock store (needed for several instances)")
+    parser.add_argument("--postgres-url", default=os.environ.get("KEFU_TRACKER_STORE_URL",
+                                                                 "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--redis-url", default=os.environ.get("KEFU_LOCK_STORE_URL", "redis://127.0.0.1:6379/0"))
     parser.add_argument("--kefu-url", help="measure an already running Kefu instead of starting one")
     parser.add_argument("--model", type=Path, help="Kefu model to serve (default: newest in models/)")
     parser.add_argument(
@@ -278,59 +292,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--skip-stock", action="store_true", help="measure Kefu only")
     parser.add_argument("--skip-kefu", action="store_true", help="measure the stock bot only")
-    parser.add_argument("--duration-cap", type=float, default=300, help="stop sending after S seconds per bot")
+    parser.add_argument("--duration-cap", type=float, default=300, help="stop sending after S seconds per level")
     args = parser.parse_args(argv)
-    if args.conversations < 1 or args.messages < 1:
-        parser.error("--conversations and --messages must be at least 1")
+    if args.messages < 1:
+        parser.error("--messages must be at least 1")
     if args.skip_kefu and args.skip_stock:
         parser.error("nothing to measure")
+    if max(args.instances) > 1 and not args.shared_stores:
+        parser.error("several instances must share their stores: add --shared-stores")
+    stores = ({"KEFU_TRACKER_STORE_URL": args.postgres_url, "KEFU_LOCK_STORE_URL": args.redis_url,
+               "KEFU_DATABASE_URL": args.postgres_url} if args.shared_stores else None)
 
     # Ctrl-C and SIGTERM unwind through the ``with`` blocks below, so every server started is stopped.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     log_dir = Path(tempfile.mkdtemp(prefix="kefu-bench-"))
     print(f"Server logs: {log_dir}", flush=True)
-    plan = (args.conversations, args.messages, args.warmup, args.duration_cap)
-    figures: dict[str, dict[str, Any] | None] = {"kefu": None, "stock": None}
+    rows: list[dict[str, Any]] = []
+
+    def run_levels(bot: str, urls: list[str], messages: Sequence[str]) -> None:
+        for c in args.conversations:
+            per = max(args.messages, math.ceil(args.min_requests / c))
+            print(f"Measuring {bot} at C={c} ({per} messages each) ...", flush=True)
+            result = asyncio.run(measure(urls, messages, c, per, args.warmup, args.duration_cap, label=bot))
+            rows.append({"bot": bot, "conversations": c, **result.summary()})
 
     if not args.skip_kefu:
         if args.kefu_url:
-            print(f"Measuring Kefu at {args.kefu_url} ...", flush=True)
-            result = asyncio.run(measure(args.kefu_url.rstrip("/"), KEFU_MESSAGES, *plan, label="kefu"))
-        else:
-            print("Starting Kefu ...", flush=True)
-            with kefu_server(args.model, log_dir) as url:
-                print(f"Measuring Kefu at {url} ...", flush=True)
-                result = asyncio.run(measure(url, KEFU_MESSAGES, *plan, label="kefu"))
-        figures["kefu"] = result.summary()
+            run_levels("kefu", [args.kefu_url.rstrip("/")], KEFU_MESSAGES)
+        for n in [] if args.kefu_url else args.instances:
+            print(f"Starting Kefu with {n} Rasa instance(s) ...", flush=True)
+            with kefu_server(args.model, log_dir, n, stores) as urls:
+                run_levels(f"kefu-x{n}", urls, KEFU_MESSAGES)
 
     if not args.skip_stock:
         ensure_stock_bot(args.stock_dir.resolve(), log_dir)
         print("Starting the stock bot ...", flush=True)
         with stock_server(args.stock_dir.resolve(), log_dir) as url:
-            print(f"Measuring the stock bot at {url} ...", flush=True)
-            result = asyncio.run(measure(url, STOCK_MESSAGES, *plan, label="stock"))
-        figures["stock"] = result.summary()
+            run_levels("stock", [url], STOCK_MESSAGES)
 
-    kefu, stock = figures["kefu"], figures["stock"]
-    ratio = (
-        {k: _ratio(kefu, stock, f"{k}_ms" if k != "rps" else k) for k in ("p50", "p95", "rps")}
-        if kefu and stock
-        else None
-    )
-    print_table(figures, ratio)
-    keys = ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "rps", "requests", "errors", "empty")
-    print(
-        json.dumps(
-            {
-                "conversations": args.conversations,
-                "messages": args.messages,
-                **{name: row and {k: row[k] for k in keys} for name, row in figures.items()},
-                "ratio": ratio,
-            },
-            ensure_ascii=False,
-        )
-    )
+    print_table(rows)
+    rps = {(r["bot"], r["conversations"]): r["rps"] for r in rows}
+    scaling = {
+        f"kefu-x{n}/kefu-x1@C={c}": round(rps[(f"kefu-x{n}", c)] / rps[("kefu-x1", c)], 2)
+        for n in args.instances if n > 1 for c in args.conversations
+        if rps.get((f"kefu-x{n}", c)) and rps.get(("kefu-x1", c))
+    }
+    keys = ("bot", "conversations", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "rps", "requests", "errors", "empty")
+    print(json.dumps({"shared_stores": args.shared_stores, "rows": [{k: r[k] for k in keys} for r in rows],
+                      "scaling": scaling}, ensure_ascii=False))
     return 0
 
 

@@ -40,10 +40,21 @@ def test_shopper_widget_agent_console_round_trip(stack, browser) -> None:  # noq
     box = shopper.locator(".kefu-box")
     box.locator("input").wait_for()
     shopper.wait_for_function("document.querySelector('.kefu-box').dataset.session")
-    box.locator("input").fill("The kettle I received is broken, it leaks everywhere. I'm really upset!")
-    box.locator("input").press("Enter")
-    shopper.locator(".kefu-bot").first.wait_for(timeout=30_000)
-    assert "sorry" in shopper.locator(".kefu-bot").first.inner_text().lower()
+    session = box.get_attribute("data-session")
+
+    def say(text: str) -> str:
+        """Type a message, wait for the bot's next message, return it."""
+        before = shopper.locator(".kefu-bot").count()
+        box.locator("input").fill(text)
+        box.locator("input").press("Enter")
+        shopper.wait_for_function(f"document.querySelectorAll('.kefu-bot').length > {before}", timeout=30_000)
+        return shopper.locator(".kefu-bot").nth(before).inner_text()
+
+    say("Where is my order? Can you check it for me?")  # first a verified order lookup ...
+    say("KF-10023")
+    assert "DPD" in say("camille.martin@example.com")
+    # ... then the complaint
+    assert "sorry" in say("The kettle I received is broken, it leaks everywhere. I'm really upset!").lower()
     shopper.screenshot(path=str(ARTIFACTS / "widget-phone-complaint.png"))
 
     agent = browser.new_page(viewport={"width": 1280, "height": 800})
@@ -52,12 +63,14 @@ def test_shopper_widget_agent_console_round_trip(stack, browser) -> None:  # noq
     agent.fill("input[name=username]", agent_name)
     agent.fill("input[name=password]", "s3cret-pass")
     agent.click("button[type=submit]")
-    agent.locator("[data-testid=case]").first.wait_for(timeout=15_000)
-    agent.locator("[data-testid=case]", has_text="defective item").first.click() \
-        if agent.locator("[data-testid=case]", has_text="defective item").count() else \
-        agent.locator("[data-testid=case]").first.click()
+    case = agent.locator(f"[data-testid=case][data-conversation='{session}']")
+    case.wait_for(timeout=15_000)
+    case.click()
     agent.locator("#transcript .turn.shopper").first.wait_for()
     assert "leaks everywhere" in agent.locator("#transcript").inner_text()
+    order = agent.locator("[data-testid=order]")
+    order.wait_for()  # the order the shopper verified, with the shop's data
+    assert "KF-10023" in order.inner_text() and "DPD" in order.inner_text() and "c***@example.com" in order.inner_text()
     agent.click("#claim")
     agent.wait_for_selector("text=Claimed.")
     agent.fill("#reply-text", "Hello, this is Mei from Lumi Home. A replacement kettle is on its way.")

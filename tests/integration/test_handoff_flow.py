@@ -8,6 +8,7 @@ import pytest
 
 from bot.handoff.control import hand_back
 from bot.responses import get_phrasebook
+from bot.shop import get_shop
 from tests.conftest import Shopper
 
 pytestmark = pytest.mark.integration
@@ -35,6 +36,10 @@ def test_complaint_is_deescalated_recorded_and_handed_to_a_human(stack, handoff_
     apologies = [v.split("{")[0].strip()[:12] for v in variants("complaint.apologise", lang)]
     assert any(a and a in reply for a in apologies), reply
     assert "voucher" not in reply.lower() and "coupon" not in reply.lower()
+    # the published time limits, each said once (the team's hours follow without repeating them)
+    shop = get_shop()
+    for limit in ("service_hours.first_reply_hours", "service_hours.compensation_decision_hours"):
+        assert reply.count(str(shop.resolve(limit, lang))) == 1, reply
 
     record = handoff_store.open_case_for(shopper.sender)
     assert record is not None and record.language == lang and record.status in ("waiting", "assigned")
