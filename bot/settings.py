@@ -38,6 +38,10 @@ class Settings:
     orders_source: str = "sqlite"
     orders_database_url: str = "sqlite:///kefu-orders.db"
     orders_rest_url: str | None = None
+    # encoder speed: "int8" = dynamic int8 quantisation of the linear layers (None: float32); torch threads per
+    # process (None: torch's default, one per core)
+    encoder_quantize: str | None = None
+    encoder_threads: int | None = None
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -92,4 +96,10 @@ def get_settings() -> Settings:
             os.environ.get("KEFU_ORDERS_DATABASE_URL", orders.get("database_url") or "sqlite:///kefu-orders.db")
         ),
         orders_rest_url=os.environ.get("KEFU_ORDERS_REST_URL", orders.get("rest_url")) or None,
+        encoder_quantize=raw["encoder"].get("quantize") or None,
+        encoder_threads=_optional_int(os.environ.get("KEFU_ENCODER_THREADS", raw["encoder"].get("threads"))),
     )
+
+
+def _optional_int(value: Any) -> int | None:
+    return int(value) if value not in (None, "", "auto") else None

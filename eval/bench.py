@@ -1,7 +1,7 @@
 """Reply latency and throughput of Kefu (one or several Rasa instances) against a stock ``rasa init`` bot.
 
-C conversations (one sender id each) run concurrently; each sends its messages one after another, waiting for
-every reply (at least M, and more at low C so that every level has ``--min-requests`` samples). Each bot is
+C shoppers run concurrently; each holds conversations of M messages (a new sender id each) one after another,
+sending each message when the previous reply came, as many as needed for ``--min-requests`` samples a level. Each bot is
 measured on fresh servers on free loopback ports, never two at the same time, at every level of C in turn.
 With ``--instances 2`` Kefu runs two Rasa servers behind one action server on the shared PostgreSQL tracker
 store and Redis lock store (``--shared-stores``); the load generator spreads the conversations over them, as a
@@ -155,12 +155,13 @@ async def measure(
     messages: Sequence[str],
     conversations: int,
     per_conversation: int,
+    rounds: int,
     warmup: int,
     cap_s: float,
     label: str,
 ) -> Result:
-    """Warm every instance up, then run the concurrent conversations (conversation i on instance i mod n) and
-    collect their latencies."""
+    """Warm every instance up, then run C concurrent shoppers (shopper i on instance i mod n), each holding
+    ``rounds`` conversations of ``per_conversation`` messages one after another, and collect the latencies."""
     urls = [f"{base}/webhooks/rest/webhook" for base in base_urls]
     run_id = f"{label}-{os.getpid()}-{time.time_ns()}"
     result = Result()
@@ -173,12 +174,13 @@ async def measure(
         start = time.perf_counter()
 
         async def conversation(index: int) -> None:
-            for j in range(per_conversation):
-                if time.perf_counter() - start >= cap_s:
-                    result.capped = True
-                    return
-                text = messages[(index * per_conversation + j) % len(messages)]
-                await _send(session, urls[index % len(urls)], f"{run_id}-c{index}", text, result)
+            for r in range(rounds):
+                for j in range(per_conversation):
+                    if time.perf_counter() - start >= cap_s:
+                        result.capped = True
+                        return
+                    text = messages[((index + r) * per_conversation + j) % len(messages)]
+                    await _send(session, urls[index % len(urls)], f"{run_id}-c{index}-r{r}", text, result)
 
         await asyncio.gather(*(conversation(i) for i in range(conversations)))
         result.wall_s = time.perf_counter() - start
@@ -272,7 +274,7 @@ def levels(text: str) -> list[int]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--conversations", type=levels, default=[8], help="concurrent conversations C: 1,20,50")
+    parser.add_argument("--conversations", type=levels, default=[8], help="concurrent shoppers C: 1,20,50")
     parser.add_argument("--messages", type=int, default=5, help="messages per conversation M (default 5)")
     parser.add_argument("--min-requests", type=int, default=60, help="requests per level at least (default 60)")
     parser.add_argument("--warmup", type=int, default=3, help="unmeasured requests per instance first (default 3)")
@@ -312,9 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     def run_levels(bot: str, urls: list[str], messages: Sequence[str]) -> None:
         for c in args.conversations:
-            per = max(args.messages, math.ceil(args.min_requests / c))
-            print(f"Measuring {bot} at C={c} ({per} messages each) ...", flush=True)
-            result = asyncio.run(measure(urls, messages, c, per, args.warmup, args.duration_cap, label=bot))
+            rounds = max(1, math.ceil(args.min_requests / (c * args.messages)))
+            print(f"Measuring {bot} at C={c} ({rounds} conversation(s) of {args.messages} messages each) ...",
+                  flush=True)
+            result = asyncio.run(measure(urls, messages, c, args.messages, rounds, args.warmup, args.duration_cap,
+                                         label=bot))
             rows.append({"bot": bot, "conversations": c, **result.summary()})
 
     if not args.skip_kefu:

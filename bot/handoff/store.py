@@ -17,6 +17,9 @@ from sqlalchemy import Column, DateTime, Float, Integer, String, Text, create_en
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
+from bot import sqlite_tuning
+
+sqlite_tuning.install()  # WAL: the Rasa server, the action server and the console share the SQLite file
 Base = declarative_base()
 
 WAITING, ASSIGNED, RESOLVED = "waiting", "assigned", "resolved"

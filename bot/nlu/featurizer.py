@@ -17,7 +17,7 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.encoder import Encoder, get_encoder
+from bot.encoder import Encoder, encoder_fingerprint, get_encoder
 from bot.settings import get_settings
 
 
@@ -56,6 +56,10 @@ class EncoderFeaturizer(DenseFeaturizer, GraphComponent):
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
         pass
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return encoder_fingerprint(config.get("model"))
 
     def _featurize(self, messages: list[Message]) -> None:
         limit = get_settings().max_message_chars
