@@ -44,7 +44,8 @@ def store_endpoints(environ: dict[str, str]) -> dict[str, dict]:
     """Tracker / lock store settings selected by environment (several Rasa instances share them).
 
     ``KEFU_TRACKER_STORE_URL=postgresql://user:pw@host:5432/db`` -> Rasa's SQL tracker store on PostgreSQL;
-    ``KEFU_LOCK_STORE_URL=redis://host:6379/1`` -> Rasa's Redis lock store. Unset: endpoints.yml's defaults.
+    ``KEFU_LOCK_STORE_URL=redis://host:6379/1`` -> a Redis lock store (``bot.lock_store``).
+    Unset: endpoints.yml's defaults.
     """
     stores: dict[str, dict] = {}
     tracker = environ.get("KEFU_TRACKER_STORE_URL")
@@ -63,7 +64,7 @@ def store_endpoints(environ: dict[str, str]) -> dict[str, dict]:
     if lock:
         url = urllib.parse.urlsplit(lock)
         stores["lock_store"] = {
-            "type": "redis",
+            "type": "bot.lock_store.AtomicRedisLockStore",  # Rasa's, with atomic lock changes (see its docstring)
             "url": url.hostname or "127.0.0.1",
             "port": url.port or 6379,
             "db": int(url.path.lstrip("/") or 0),

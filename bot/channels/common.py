@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 from collections import OrderedDict
 from typing import Any
 
@@ -24,20 +25,46 @@ def valid_hub_signature(secret: str, body: bytes, header: str | None) -> bool:
 
 
 class SeenIds:
-    """Remembers the last ``size`` delivery ids so platform retries are answered once (per process)."""
+    """Remembers delivery ids so that platform retries are answered once.
 
-    def __init__(self, size: int = 10_000) -> None:
+    In this process (the last ``size`` ids), and, when several Rasa instances share a Redis lock store
+    (``KEFU_LOCK_STORE_URL``), in that Redis too: a retry that the platform delivers to another instance is
+    still answered once. If Redis cannot be reached the local memory still filters (and the log says so).
+    """
+
+    def __init__(self, namespace: str, size: int = 10_000, redis_url: str | None = None,
+                 ttl_seconds: int = 86_400) -> None:
         self.size = size
+        self.prefix = f"kefu:seen:{namespace}:"
+        self.ttl_seconds = ttl_seconds
+        self.redis_url = redis_url if redis_url is not None else os.environ.get("KEFU_LOCK_STORE_URL", "")
+        self._redis: Any = None
         self._ids: OrderedDict[str, None] = OrderedDict()
 
-    def first_time(self, key: str) -> bool:
+    def _seen_here(self, key: str) -> bool:
         if key in self._ids:
             self._ids.move_to_end(key)
-            return False
+            return True
         self._ids[key] = None
         if len(self._ids) > self.size:
             self._ids.popitem(last=False)
-        return True
+        return False
+
+    async def first_time(self, key: str | int) -> bool:
+        key = str(key)
+        if self._seen_here(key):
+            return False
+        if not self.redis_url:
+            return True
+        try:
+            if self._redis is None:
+                from redis import asyncio as redis_asyncio
+
+                self._redis = redis_asyncio.Redis.from_url(self.redis_url, socket_timeout=2)
+            return bool(await self._redis.set(self.prefix + key, 1, nx=True, ex=self.ttl_seconds))
+        except Exception as exc:  # redis.RedisError, OSError: never lose the message over the dedupe
+            logger.warning("duplicate filter: Redis unavailable (%s); filtering in this process only", exc)
+            return True
 
 
 async def post_json(url: str, payload: dict[str, Any], headers: dict[str, str] | None = None) -> int:

@@ -99,7 +99,7 @@ class MetaWebhookInput(InputChannel):
         self.access_token = access_token
         self.api_base = api_base
         self.api_version = api_version
-        self.seen = SeenIds()
+        self.seen = SeenIds(self.name())
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
@@ -143,7 +143,7 @@ class MetaWebhookInput(InputChannel):
             except (ValueError, AttributeError, KeyError, TypeError) as exc:
                 return response.json({"error": f"malformed payload: {exc.__class__.__name__}"}, status=400)
             for delivery_id, sender, text, metadata, output in items:
-                if not self.seen.first_time(delivery_id):
+                if not await self.seen.first_time(delivery_id):
                     logger.info("%s: duplicate delivery %s ignored", self.name(), delivery_id)
                     continue
                 await on_new_message(UserMessage(text, output, sender, input_channel=self.name(),

@@ -56,7 +56,7 @@ class TelegramInput(InputChannel):
         self.access_token = access_token
         self.secret_token = secret_token
         self.api_base = api_base
-        self.seen = SeenIds()
+        self.seen = SeenIds(self.name())
 
     @classmethod
     def name(cls) -> str:
@@ -110,7 +110,7 @@ class TelegramInput(InputChannel):
                 return response.json({"error": f"malformed update: {exc.__class__.__name__}"}, status=400)
             if parsed is None:
                 return response.json({"status": "ignored"})
-            if not self.seen.first_time(update_id):
+            if not await self.seen.first_time(update_id):
                 return response.json({"status": "duplicate"})
             chat_id, text, metadata = parsed
             await on_new_message(UserMessage(text, self.get_output_channel(), chat_id, input_channel=self.name(),

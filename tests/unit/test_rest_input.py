@@ -35,4 +35,5 @@ def test_store_endpoints_follow_the_environment() -> None:
                               "KEFU_LOCK_STORE_URL": "redis://127.0.0.1:6379/2"})
     assert stores["tracker_store"] == {"type": "SQL", "dialect": "postgresql", "url": "db.local", "port": 5433,
                                        "db": "rasa", "username": "kefu", "password": "p@ss"}
-    assert stores["lock_store"] == {"type": "redis", "url": "127.0.0.1", "port": 6379, "db": 2, "password": None}
+    assert stores["lock_store"] == {"type": "bot.lock_store.AtomicRedisLockStore", "url": "127.0.0.1", "port": 6379,
+                                   "db": 2, "password": None}
