@@ -3,7 +3,8 @@ to a human, and leave neutral questions alone?
 
 Cases are ``{"text", "lang", "complaint": true|false}``. A case counts as detected when the trained model's
 NLU ends on intent ``complaint`` or ``request_human`` (the two intents routed to ``action_handoff``). The last
-output line is one JSON object with precision, recall, f1, per_language.
+output line is one JSON object with precision, recall, f1, per_language (and ``per_group`` with ``--by FIELD``:
+the detection rate per value of another field, e.g. the source's intent or domain).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="trained model (default: newest in models/)")
     parser.add_argument("--limit", type=int)
     parser.add_argument("--errors", type=int, default=0, help="print up to N mistakes")
+    parser.add_argument("--by", help="also break down by this field of the cases (e.g. group)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,10 +39,15 @@ def run(args: argparse.Namespace) -> int:
     nlu = TrainedNlu(args.model)
     counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])  # lang -> [tp, fp, fn]
     mistakes = []
+    groups: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # value -> [handed off, cases]
     for case in cases:
         parsed = nlu.parse(case["text"])
         predicted = (parsed.get("intent") or {}).get("name") in HANDOFF_INTENTS
         truth = bool(case["complaint"])
+        if args.by:
+            group = groups[f"{case.get(args.by)} ({'handoff' if truth else 'no handoff'} expected)"]
+            group[0] += predicted
+            group[1] += 1
         row = counts[case["lang"]]
         row[0] += predicted and truth
         row[1] += predicted and not truth
@@ -56,5 +63,11 @@ def run(args: argparse.Namespace) -> int:
     print(f"{'lang':<8}{'prec':>8}{'recall':>8}{'f1':>8}")
     for lang, s in per_language.items():
         print(f"{lang:<8}{s['precision']:>8.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}")
-    print(json.dumps({"cases": len(cases), **scores(*total), "per_language": per_language}, ensure_ascii=False))
+    summary: dict = {"cases": len(cases), **scores(*total), "per_language": per_language}
+    if args.by:
+        summary["per_group"] = {name: {"handed_off": round(n / total_n, 4), "cases": total_n}
+                                for name, (n, total_n) in sorted(groups.items())}
+        for name, rate in summary["per_group"].items():
+            print(f"{name:<48}{rate['handed_off']:>8.3f}{rate['cases']:>6}")
+    print(json.dumps(summary, ensure_ascii=False))
     return 0
