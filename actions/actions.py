@@ -100,6 +100,10 @@ class ActionThanks(PhraseAction):
     action_name, phrase = "action_thanks", "thanks"
 
 
+class ActionPraise(PhraseAction):
+    action_name, phrase = "action_praise", "praise"
+
+
 class ActionAnythingElse(PhraseAction):
     action_name, phrase = "action_anything_else", "anything_else"
 
