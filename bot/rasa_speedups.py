@@ -7,6 +7,10 @@ nowhere else. Each keeps Rasa's behaviour and only removes repeated work:
   response. That first re-checks the large, constant events schema against the JSON Schema meta-schema, which
   took a third of the server's CPU per message. Here the schema is checked once and its validator reused: each
   response is still validated against the same schema and fails with the same error.
+* numpy's OpenBLAS runs one worker thread per core, and after each small matrix product (the classifiers'
+  384-wide vectors) the idle worker spins in ``sched_yield``: under load it took a whole second core, mostly
+  system time, so a second Rasa instance on the machine had nothing left to run on. Limited to one thread
+  (faiss likewise, in ``bot.faq.index``); the encoder's torch threads are ``kefu.yml`` ``encoder.threads``.
 * SQLite (the default tracker store) in WAL mode without an fsync per commit: ``bot.sqlite_tuning``.
 """
 
@@ -21,8 +25,11 @@ def install() -> None:
     global _INSTALLED
     if _INSTALLED:
         return
+    from threadpoolctl import threadpool_limits
+
     from bot import sqlite_tuning
 
+    threadpool_limits(limits=1, user_api="blas")
     sqlite_tuning.install()
     from jsonschema import ValidationError
     from jsonschema.validators import validator_for

@@ -12,6 +12,10 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+# One message searches a few thousand vectors: well under a millisecond on one thread; an OpenMP team (one
+# thread per core by default) only adds workers that spin between searches (see bot/rasa_speedups.py).
+faiss.omp_set_num_threads(1)
+
 
 class FaqIndex:
     def __init__(self, index: faiss.Index, labels: list[str]) -> None:
