@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -13,6 +15,13 @@ import pytest
 
 from bot.serve import Stack, free_port, latest_model
 from tests.fakes import serve_in_thread
+
+# The order lookup rate limiter persists in the orders database: give each test session a fresh one, so that
+# reruns within 15 minutes are not refused. Set before any server starts (they inherit the environment); a
+# KEFU_ORDERS_DATABASE_URL set by the caller wins.
+os.environ.setdefault(
+    "KEFU_ORDERS_DATABASE_URL", f"sqlite:///{Path(tempfile.mkdtemp(prefix='kefu-orders-')) / 'orders.db'}"
+)
 
 
 @pytest.fixture(scope="session")

@@ -3,12 +3,9 @@ a verified lookup, a wrong e-mail and an unknown order (the same reply), and rat
 
 from __future__ import annotations
 
-import os
 import random
 import re
-import tempfile
 import uuid
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +17,6 @@ pytestmark = pytest.mark.integration
 
 # Openers are neutral on purpose: "it still hasn't arrived" can score as a complaint (ComplaintDetector), which
 # hands the conversation to a person instead; that routing is the complaint feature's, tested there.
-
-# The lookup rate limiter persists in the orders database: give this test session a fresh one, so that reruns
-# within 15 minutes are not refused. Set at import (collection), before the session's `stack` starts its servers,
-# which inherit the environment; a KEFU_ORDERS_DATABASE_URL set by the caller wins.
-os.environ.setdefault(
-    "KEFU_ORDERS_DATABASE_URL", f"sqlite:///{Path(tempfile.mkdtemp(prefix='kefu-orders-')) / 'orders.db'}"
-)
 
 
 def new_shopper(stack, locale: str | None = None) -> Shopper:  # noqa: ANN001
