@@ -33,7 +33,6 @@ class Encoder:
         self.name = name_or_path
         self.query_prompt = query_prompt
         self.passage_prompt = passage_prompt
-        self.quantize = quantize
         self._model = SentenceTransformer(name_or_path, device="cpu")
         if quantize == "int8":
             self._model = quantize_int8(self._model)

@@ -16,25 +16,19 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bot.faq.kb import load_knowledge_base
 from bot.serve import Stack, free_port
+from bot.settings import get_settings
 from tests.services import shared_stores_or_reason
 
 pytestmark = pytest.mark.integration
 
-QUESTIONS = (
-    "How long does shipping to Canada take?",
-    "寄到美国运费多少钱？有包邮吗",
-    "¿Qué métodos de pago aceptan? ¿Puedo pagar con PayPal?",
-    "Wie lange dauert der Versand nach Deutschland?",
-    "返品はできますか？送料は誰が負担しますか？",
-    "هل يمكنني إرجاع المنتج إذا لم يعجبني؟",
-    "Do you accept Apple Pay or credit cards?",
-    "退货政策是什么？可以退货吗",
-    "Kann ich mit Rechnung oder Klarna bezahlen?",
-    "Can I change the shipping address after ordering?",
-    "支払い方法は何がありますか？",
-    "Gibt es kostenlosen Versand ab einem bestimmten Betrag?",
-)
+# The knowledge base's own questions, one topic each, in the supported languages in turn.
+TOPICS = ("delivery_time", "shipping_cost", "payment_methods", "return_policy", "return_shipping_cost",
+          "express_shipping", "installments", "invoice_vat", "plug_type", "product_voltage", "shipping_countries",
+          "service_hours")
+_KB, _LANGUAGES = load_knowledge_base(), get_settings().language_codes
+QUESTIONS = tuple(_KB.question(topic, _LANGUAGES[i % len(_LANGUAGES)]) for i, topic in enumerate(TOPICS))
 # one conversation's plan: single messages wait for their reply; a tuple is sent all at once
 PLAN: tuple[tuple[int, ...], ...] = ((0,), (1,), (2, 3, 4), (5,), (6, 7), (8, 9, 10, 11))
 CONVERSATIONS = 16

@@ -11,6 +11,7 @@ import pytest
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.lock_store import AtomicRedisLockStore
+from bot.serve import store_endpoints
 from tests.services import REDIS_URL, shared_stores_or_reason
 
 
@@ -19,11 +20,7 @@ def stores() -> list[AtomicRedisLockStore]:
     env, reason = shared_stores_or_reason()
     if env is None:
         pytest.skip(f"needs Redis: {reason}")
-    import urllib.parse
-
-    url = urllib.parse.urlsplit(REDIS_URL)
-    config = EndpointConfig(url=url.hostname, port=url.port or 6379, db=int(url.path.lstrip("/") or 0),
-                            type="bot.lock_store.AtomicRedisLockStore")
+    config = EndpointConfig.from_dict(store_endpoints({"KEFU_LOCK_STORE_URL": REDIS_URL})["lock_store"])
     return [AtomicRedisLockStore(endpoint_config=config) for _ in range(2)]  # two "instances"
 
 
