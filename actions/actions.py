@@ -190,7 +190,10 @@ class ActionHandoff(KefuAction):
         if not created:  # the conversation's open case: raised, not a second ticket
             text = phrases.say("complaint.repeat" if is_complaint else "handoff_already", lang)
         elif is_complaint:
-            issue = phrases.say(f"complaint.issue.{category}", lang)
+            try:
+                issue = phrases.say(f"complaint.issue.{category}", lang)
+            except KeyError:  # a category added to data/complaints.yml without its phrase (kb validate says so)
+                issue = phrases.say("complaint.issue.other", lang)
             text = " ".join([
                 phrases.say("complaint.apologise", lang),
                 phrases.say("complaint.restate", lang, issue=issue),

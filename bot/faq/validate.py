@@ -4,7 +4,7 @@ Exit code 0 when the KB is sound; otherwise 1 and one line per problem, each nam
 fix. Checks: YAML syntax; all languages present for questions and answers; enough examples; every
 placeholder resolves against shop.yml; answers fit a chat bubble; no example question of one topic is a near
 duplicate of another topic's (those pairs confuse retrieval: the encoder finds them); phrases in
-data/responses resolve too; with ``--spec``, every topic id of the spec exists.
+data/responses resolve too, and every complaint category has its restatement; with ``--spec``, every topic id of the spec exists.
 """
 
 from __future__ import annotations
@@ -142,6 +142,23 @@ def check_phrases(kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
+def check_complaint_phrases() -> list[Problem]:
+    """Every complaint category of data/complaints.yml needs its restatement (``complaint.issue.<category>``)."""
+    from bot.handoff.priority import category_ranks
+    from bot.responses import get_phrasebook
+
+    settings = get_settings()
+    phrases = get_phrasebook().phrases
+    problems = []
+    for category in sorted(set(category_ranks()) | {"other"}):
+        missing = [lang for lang in settings.language_codes
+                   if not ((phrases.get(lang, {}).get("complaint") or {}).get("issue") or {}).get(category)]
+        if missing:
+            problems.append(Problem(str(settings.responses_dir.relative_to(PROJECT_ROOT)),
+                                    f"complaint.issue.{category} missing in {', '.join(missing)}"))
+    return problems
+
+
 def check_spec(kb: KnowledgeBase, spec: Path) -> list[Problem]:
     lines = spec.read_text(encoding="utf-8").splitlines()[1:]
     wanted = [line.split("\t")[0] for line in lines if line.strip()]
@@ -166,6 +183,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     problems = check_topics(kb, args.min_examples, args.min_examples_default)
     problems += check_phrases(kb)
+    problems += check_complaint_phrases()
     if args.spec:
         problems += check_spec(kb, args.spec)
     if not args.no_encoder:

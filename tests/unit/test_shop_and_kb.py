@@ -76,3 +76,14 @@ def test_the_real_kb_covers_every_language_and_resolves() -> None:
             assert kb.answer(topic.id, lang).strip()
             assert "{" not in kb.answer(topic.id, lang)
     assert shop.resolve("service_hours.timezone", "en")
+
+
+def test_every_complaint_category_has_its_restatement(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.faq import validate
+    from bot.handoff import priority
+
+    assert validate.check_complaint_phrases() == []
+    monkeypatch.setattr(priority, "category_ranks", lambda: {"damaged_item": 1, "broken_blender_lid": 3})
+    problems = validate.check_complaint_phrases()
+    assert [p.message for p in problems] == [
+        "complaint.issue.broken_blender_lid missing in en, zh-CN, zh-TW, es, fr, de, it, pt, ru, ja, ko, ar"]
