@@ -9,8 +9,7 @@ Sources, under ../shared/eval (see each folder's SOURCE.md):
   service accounts, hand-labelled complaint / not. ``group`` is the company domain (apparel, retail, ...).
   Every row; the ``@handle`` mentions are kept as shoppers wrote them. ``complaints_twitter_brands`` holds only
   the tweets addressed to companies (1,974 rows; the paper's annotated set of 1,971, on which its best F1 is
-  0.79), without
-  the ``random_tweet`` / ``random_reply`` rows the public file adds as non-complaints.
+  0.79), without the ``random_tweet`` / ``random_reply`` rows the public file adds as non-complaints.
 - bitext_customer_support: customer-service requests by intent. A handoff is expected for ``complaint`` and
   ``contact_human_agent`` (the issue's positives); every other intent (cancel an order, track a refund, payment
   methods ...) is a question the bot should answer itself. All positives and up to 40 rows of each other intent
