@@ -144,7 +144,9 @@ class ActionAnswerFaq(KefuAction):
         else:
             topic = None
         if topic:
-            dispatcher.utter_message(text=kb.answer(topic, lang))
+            # a borderline complaint score: answer, and keep a person one tap away in case something went wrong
+            offer = bool((message.get("complaint") or {}).get("offer_person")) and chosen is None
+            dispatcher.utter_message(text=kb.answer(topic, lang), buttons=[human_button(lang)] if offer else [])
             return [SlotSet("faq_id", topic)]
         if faq.get("decision") == CLARIFY and len(ranking) >= 2:
             buttons = [

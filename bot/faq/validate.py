@@ -4,7 +4,8 @@ Exit code 0 when the KB is sound; otherwise 1 and one line per problem, each nam
 fix. Checks: YAML syntax; all languages present for questions and answers; enough examples; every
 placeholder resolves against shop.yml; answers fit a chat bubble; no example question of one topic is a near
 duplicate of another topic's (those pairs confuse retrieval: the encoder finds them); phrases in
-data/responses resolve too, and every complaint category has its restatement; with ``--spec``, every topic id of the spec exists.
+data/responses resolve too, and every complaint category has its restatement; with ``--spec``, every topic
+id of the spec exists.
 """
 
 from __future__ import annotations

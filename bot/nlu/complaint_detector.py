@@ -5,6 +5,10 @@ against everything else, including the neutral look-alikes written next to them)
 closest complaint example gives the category. When the score passes ``threshold`` the message's intent becomes
 ``complaint`` even if the intent classifier preferred another intent: a missed angry shopper costs more than
 a needless handoff, so the threshold is set for recall (see ``python -m bot eval complaint``).
+
+Between ``offer_person_threshold`` and ``threshold`` the message may or may not be a complaint: the bot answers
+what it understood but also offers a person (``offer_person``), so a quiet complaint is one tap from a human
+without handing every borderline question to the team.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ HUMAN_INTENT = "request_human"
 class ComplaintDetector(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"threshold": 0.5, "C": 4.0}
+        return {"threshold": 0.5, "offer_person_threshold": 0.3, "C": 4.0}
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -111,9 +115,12 @@ class ComplaintDetector(GraphComponent):
             score, category = self.score(vector)
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             is_complaint = score >= self._config["threshold"] and intent != HUMAN_INTENT
+            offer_person = (not is_complaint and intent != HUMAN_INTENT
+                            and score >= self._config["offer_person_threshold"])
             message.set(
                 COMPLAINT_KEY,
-                {"score": round(score, 4), "category": category, "is_complaint": is_complaint},
+                {"score": round(score, 4), "category": category, "is_complaint": is_complaint,
+                 "offer_person": offer_person},
                 add_to_output=True,
             )
             if is_complaint and intent != COMPLAINT_INTENT:
