@@ -30,23 +30,28 @@ def logit(p: float) -> float:
 
 
 @pytest.mark.parametrize(
-    ("score", "intent", "final_intent", "is_complaint", "offer"),
+    ("binary", "intent", "intent_p", "final_intent", "is_complaint", "offer"),
     [
-        (0.9, "faq", "complaint", True, False),          # the detector overrides the intent classifier
-        (0.4, "faq", "faq", False, True),                # borderline: answer, and offer a person
-        (0.1, "faq", "faq", False, False),
-        (0.9, "request_human", "request_human", False, False),  # a request for a person stays one
+        (0.9, "faq", 0.3, "complaint", True, False),        # mean 0.6: the detector overrides the intent classifier
+        (0.88, "praise", 0.0, "praise", False, True),       # mean 0.44: the other view disagrees; offer a person
+        (0.4, "faq", 0.2, "faq", False, True),              # borderline: answer, and offer a person
+        (0.2, "faq", 0.1, "faq", False, False),
+        (0.2, "complaint", 0.5, "complaint", True, False),  # the intent classifier's own choice stands
+        (0.9, "request_human", 0.4, "request_human", False, False),  # a request for a person stays one
     ],
 )
-def test_score_bands(monkeypatch: pytest.MonkeyPatch, score: float, intent: str, final_intent: str,
-                     is_complaint: bool, offer: bool) -> None:
-    vector = np.array([logit(score), 0.3], dtype=np.float32)
+def test_score_bands(monkeypatch: pytest.MonkeyPatch, binary: float, intent: str, intent_p: float,
+                     final_intent: str, is_complaint: bool, offer: bool) -> None:
+    vector = np.array([logit(binary), 0.3], dtype=np.float32)
     monkeypatch.setattr(complaint_detector, "sentence_vector", lambda message: vector)
-    ranking = [{"name": intent, "confidence": 0.6}, {"name": "greet", "confidence": 0.4}]
+    ranking = [{"name": intent, "confidence": 0.6}, {"name": "complaint", "confidence": intent_p},
+               {"name": "greet", "confidence": 0.4 - intent_p}]
+    if intent == "complaint":
+        ranking = [{"name": "complaint", "confidence": intent_p}, {"name": "faq", "confidence": 1 - intent_p}]
     message = Message(data={"text": "…", "intent": ranking[0], "intent_ranking": ranking})
     detector().process([message])
     result = message.get("complaint")
-    assert result["score"] == pytest.approx(score, abs=1e-3)
+    assert result["score"] == pytest.approx((binary + intent_p) / 2, abs=1e-3)
     assert result["category"] == "damaged_item"
     assert (result["is_complaint"], result["offer_person"]) == (is_complaint, offer)
     assert message.get("intent")["name"] == final_intent
