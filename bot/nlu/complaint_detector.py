@@ -1,6 +1,7 @@
 """Multilingual complaint detection: a score, a category, and the ``complaint`` intent when it is one.
 
-Two views of the shared sentence embedding are averaged into the score: a binary logistic regression
+Both sentence embeddings (the main encoder's and the second view, ``bot/use_encoder.py``, concatenated) feed
+two classifiers whose probabilities are averaged into the score: a binary logistic regression
 (complaint examples of ``data/complaints.yml`` against everything else, including the neutral look-alikes
 written next to them) and the intent classifier's P(complaint), which also knows praise, chatter and requests
 as classes of their own (the binary model alone took happy or off-topic messages for complaints: on the

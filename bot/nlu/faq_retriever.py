@@ -23,7 +23,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.faq.decision import FAQ_INTENT, Thresholds, decide
 from bot.faq.index import FaqIndex
-from bot.nlu.featurizer import EncoderFeaturizer, sentence_vector
+from bot.nlu.featurizer import MAIN_VIEW, EncoderFeaturizer, sentence_vector
 from bot.nlu.importer import FAQ_ID
 from bot.nlu.linear import LinearSoftmax
 
@@ -80,9 +80,10 @@ class FaqRetriever(GraphComponent):
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [m for m in training_data.training_examples if m.get(FAQ_ID) and sentence_vector(m) is not None]
+        examples = [m for m in training_data.training_examples
+                    if m.get(FAQ_ID) and sentence_vector(m, [MAIN_VIEW]) is not None]
         if examples:
-            vectors = np.stack([sentence_vector(m) for m in examples])
+            vectors = np.stack([sentence_vector(m, [MAIN_VIEW]) for m in examples])
             labels = [m.get(FAQ_ID) for m in examples]
             self.index = FaqIndex.build(vectors, labels)
             self.topics = LinearSoftmax.fit(vectors, labels, self._config["C"], balanced=False)
@@ -116,7 +117,7 @@ class FaqRetriever(GraphComponent):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            vector = sentence_vector(message)
+            vector = sentence_vector(message, [MAIN_VIEW])  # the index holds the main encoder's vectors
             if vector is None or self.index is None or self.topics is None:
                 continue
             similarity = dict(self.index.search(vector))

@@ -1,6 +1,8 @@
 """Dense sentence features from the shared multilingual encoder.
 
 Every Kefu classifier (intent, FAQ retrieval, complaints) reads these features, so a message is encoded once.
+A second encoder (``bot/nlu/use_featurizer.py``) adds another view: the intent and complaint classifiers read
+both, concatenated; the FAQ index reads this one alone (``MAIN_VIEW``).
 """
 
 from __future__ import annotations
@@ -20,28 +22,23 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.encoder import Encoder, encoder_fingerprint, get_encoder
 from bot.settings import get_settings
 
+MAIN_VIEW = "encoder"  # the featurizer alias (feature origin) of the main encoder's vectors
 
-def sentence_vector(message: Message) -> np.ndarray | None:
-    """The message's sentence embedding (1-D, L2-normalised) or None when it has no text."""
-    _seq, sentence = message.get_dense_features(TEXT)
+
+def sentence_vector(message: Message, views: list[str] | None = None) -> np.ndarray | None:
+    """The message's sentence embedding or None when it has no text: every featurizer's vector concatenated in
+    pipeline order (each L2-normalised), or only those of ``views`` (featurizer aliases)."""
+    _seq, sentence = message.get_dense_features(TEXT, views)
     if sentence is None:
         return None
     return np.asarray(sentence.features, dtype=np.float32).reshape(-1)
 
 
-@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class EncoderFeaturizer(DenseFeaturizer, GraphComponent):
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "model": None}
+class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
+    """One sentence vector per message text (no sequence features: no Kefu component reads tokens)."""
 
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["sentence_transformers"]
-
-    def __init__(self, config: dict[str, Any], name: str) -> None:
-        super().__init__(name, config)
-        self._encoder: Encoder = get_encoder(config.get("model"))
+    def embed(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
 
     @classmethod
     def create(
@@ -50,21 +47,17 @@ class EncoderFeaturizer(DenseFeaturizer, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> EncoderFeaturizer:
+    ) -> SentenceFeaturizer:
         return cls(config, execution_context.node_name)
 
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
         pass
 
-    @classmethod
-    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
-        return encoder_fingerprint(config.get("model"))
-
     def _featurize(self, messages: list[Message]) -> None:
         limit = get_settings().max_message_chars
         todo = [m for m in messages if (m.get(TEXT) or "").strip()]
-        vectors = self._encoder.encode_queries([m.get(TEXT)[:limit] for m in todo])
+        vectors = self.embed([m.get(TEXT)[:limit] for m in todo])
         for message, vector in zip(todo, vectors):
             self.add_features_to_message(None, vector.reshape(1, -1), TEXT, message)
 
@@ -75,3 +68,25 @@ class EncoderFeaturizer(DenseFeaturizer, GraphComponent):
     def process(self, messages: list[Message]) -> list[Message]:
         self._featurize(messages)
         return messages
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class EncoderFeaturizer(SentenceFeaturizer):
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "alias": MAIN_VIEW, "model": None}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["sentence_transformers"]
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self._encoder: Encoder = get_encoder(config.get("model"))
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        return encoder_fingerprint(config.get("model"))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return self._encoder.encode_queries(texts)
