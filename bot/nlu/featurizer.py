@@ -22,12 +22,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from bot.encoder import Encoder, encoder_fingerprint, get_encoder
 from bot.settings import get_settings
 
-MAIN_VIEW = "encoder"  # the featurizer alias (feature origin) of the main encoder's vectors
+MAIN_VIEW = "encoder"  # the origin of the main encoder's features (what the FAQ index reads)
 
 
 def sentence_vector(message: Message, views: list[str] | None = None) -> np.ndarray | None:
     """The message's sentence embedding or None when it has no text: every featurizer's vector concatenated in
-    pipeline order (each L2-normalised), or only those of ``views`` (featurizer aliases)."""
+    pipeline order (each L2-normalised), or only those of ``views`` (feature origins)."""
     _seq, sentence = message.get_dense_features(TEXT, views)
     if sentence is None:
         return None
@@ -74,7 +74,7 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 class EncoderFeaturizer(SentenceFeaturizer):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "alias": MAIN_VIEW, "model": None}
+        return {**DenseFeaturizer.get_default_config(), "model": None}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -82,6 +82,7 @@ class EncoderFeaturizer(SentenceFeaturizer):
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
+        self._identifier = MAIN_VIEW  # the features' origin, whatever alias a config (or an older model) has
         self._encoder: Encoder = get_encoder(config.get("model"))
 
     @classmethod

