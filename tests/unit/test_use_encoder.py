@@ -29,6 +29,12 @@ def test_packaged_model_is_found_and_embeds_unit_vectors(use: UseEncoder) -> Non
     assert use.encode([]).shape == (0, 512)
 
 
+def test_binary_and_broken_text_still_embeds(use: UseEncoder) -> None:
+    # a lone surrogate (JSON "\ud800") has no UTF-8 form; control characters and NULs come from binary pastes
+    vectors = use.encode(["\ud800 where is my order", "\x00\x01\x02", "ab\x00cd"])
+    assert vectors.shape == (3, 512) and np.isfinite(vectors).all()
+
+
 def test_same_meaning_across_languages_is_closer_than_another_subject(use: UseEncoder) -> None:
     en, zh, ru, other = use.encode(["my package never arrived", "我的包裹一直没有到", "моя посылка так и не пришла",
                                      "what a lovely sunny day"])
