@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,18 +16,17 @@ from bot.nlu import complaint_detector
 from bot.nlu.complaint_detector import ComplaintDetector
 from bot.nlu.linear import LinearSoftmax
 
-
-def detector(config: dict[str, Any] | None = None) -> ComplaintDetector:
-    # P(complaint) = sigmoid(x[0]): a vector's first coordinate sets the score; its second picks the category
-    model = LinearSoftmax(["complaint", "other"], np.array([[0.5, 0.0], [-0.5, 0.0]], dtype=np.float32),
-                          np.zeros(2, dtype=np.float32))
-    examples = np.array([[0.0, 1.0], [0.0, -1.0]], dtype=np.float32)
-    return ComplaintDetector({**ComplaintDetector.get_default_config(), **(config or {})}, None, None, model,
-                             examples, ["damaged_item", "refund_not_received"])
+LABELS = ["complaint:damaged_item", "complaint:refund_not_received", "faq", "praise"]
 
 
-def logit(p: float) -> float:
-    return float(np.log(p / (1 - p)))
+def detector(labels: list[str] = LABELS) -> ComplaintDetector:
+    # identity weights: softmax(log p) == p, so a vector of log-probabilities sets the model's output exactly
+    model = LinearSoftmax(labels, np.eye(len(labels), dtype=np.float32), np.zeros(len(labels), dtype=np.float32))
+    return ComplaintDetector(ComplaintDetector.get_default_config(), None, None, model)
+
+
+def log_probabilities(*probabilities: float) -> np.ndarray:
+    return np.log(np.array(probabilities, dtype=np.float32))
 
 
 @pytest.mark.parametrize(
@@ -34,7 +34,7 @@ def logit(p: float) -> float:
     [
         (0.9, "faq", 0.3, "complaint", True, False),        # mean 0.6: the detector overrides the intent classifier
         (0.88, "praise", 0.0, "praise", False, True),       # mean 0.44: the other view disagrees; offer a person
-        (0.4, "faq", 0.2, "faq", False, True),              # borderline: answer, and offer a person
+        (0.42, "faq", 0.2, "faq", False, True),             # borderline: answer, and offer a person
         (0.2, "faq", 0.1, "faq", False, False),
         (0.2, "complaint", 0.5, "complaint", True, False),  # the intent classifier's own choice stands
         (0.9, "request_human", 0.4, "request_human", False, False),  # a request for a person stays one
@@ -42,7 +42,8 @@ def logit(p: float) -> float:
 )
 def test_score_bands(monkeypatch: pytest.MonkeyPatch, binary: float, intent: str, intent_p: float,
                      final_intent: str, is_complaint: bool, offer: bool) -> None:
-    vector = np.array([logit(binary), 0.3], dtype=np.float32)
+    # the detector's P(complaint) = binary, split 3:1 between two categories
+    vector = log_probabilities(binary * 0.75, binary * 0.25, (1 - binary) / 2, (1 - binary) / 2)
     monkeypatch.setattr(complaint_detector, "sentence_vector", lambda message: vector)
     ranking = [{"name": intent, "confidence": 0.6}, {"name": "complaint", "confidence": intent_p},
                {"name": "greet", "confidence": 0.4 - intent_p}]
@@ -89,3 +90,47 @@ def test_eval_counts_a_missed_complaint_as_offered_only_when_the_reply_has_the_b
     assert not offers_person({"intent": {"name": "faq"}, "complaint": {"offer_person": False},
                               "faq": {"decision": ANSWER}})
     assert not offers_person({"intent": {"name": "thanks"}, "complaint": {"offer_person": False}})
+
+
+def scored(det: ComplaintDetector, monkeypatch: pytest.MonkeyPatch, vector: np.ndarray) -> dict[str, Any]:
+    monkeypatch.setattr(complaint_detector, "sentence_vector", lambda message: vector)
+    ranking = [{"name": "faq", "confidence": 0.8}, {"name": "complaint", "confidence": 0.2}]
+    message = Message(data={"text": "…", "intent": ranking[0], "intent_ranking": ranking})
+    det.process([message])
+    return message.get("complaint")
+
+
+def test_the_category_is_the_likeliest_complaint_class(monkeypatch: pytest.MonkeyPatch) -> None:
+    # faq alone (0.4) beats each category, but the two categories together (0.5) make it a complaint score
+    result = scored(detector(), monkeypatch, log_probabilities(0.2, 0.3, 0.4, 0.1))
+    assert result["category"] == "refund_not_received"
+    assert result["score"] == pytest.approx((0.5 + 0.2) / 2, abs=1e-3)
+
+
+def test_a_model_trained_before_the_categories_still_scores(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = scored(detector(["complaint", "other"]), monkeypatch, log_probabilities(0.9, 0.1))
+    assert result["score"] == pytest.approx((0.9 + 0.2) / 2, abs=1e-3)
+    assert result["category"] == "other" and result["is_complaint"]
+
+
+def test_training_learns_each_category_apart_from_the_calm_questions(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+    from rasa.engine.storage.resource import Resource
+    from rasa.shared.nlu.training_data.training_data import TrainingData
+
+    rng = np.random.default_rng(0)
+    centres = {("complaint", "damaged_item"): [4, 0, 0], ("complaint", "payment_problem"): [0, 4, 0],
+               ("faq", None): [0, 0, 4]}
+    examples = [Message(data={"text": f"{intent} {i}", "intent": intent, "complaint_category": category,
+                              "vector": np.array(centre, dtype=np.float32) + rng.normal(0, 0.5, 3)})
+                for (intent, category), centre in centres.items() for i in range(20)]
+    monkeypatch.setattr(complaint_detector, "sentence_vector", lambda message: message.get("vector"))
+    storage, resource = LocalModelStorage(tmp_path), Resource("complaint_detector")
+    config = ComplaintDetector.get_default_config()
+    ComplaintDetector(config, storage, resource).train(TrainingData(training_examples=examples))
+    loaded = ComplaintDetector.load(config, storage, resource, None)
+    assert sorted(loaded.model.labels) == ["complaint:damaged_item", "complaint:payment_problem", "faq"]
+    assert loaded.score(np.array([0, 4, 0], dtype=np.float32), 1.0)[1] == "payment_problem"
+    assert loaded.score(np.array([0, 0, 4], dtype=np.float32), 0.0)[0] < 0.05
+    assert loaded.score(np.array([4, 0, 0], dtype=np.float32), 1.0)[0] > 0.95
