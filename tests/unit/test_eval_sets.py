@@ -14,8 +14,8 @@ import pytest
 from rasa.shared.importers.importer import TrainingDataImporter
 
 ROOT = Path(__file__).resolve().parents[2]
-CASE_FILES = [ROOT / "eval" / "cases" / name for name in ("complaint_test.jsonl", "complaint_heldout2.jsonl",
-                                                                 "complaint_heldout3.jsonl")]
+CASE_FILES = [ROOT / "eval" / "cases" / f"complaint_{name}.jsonl"
+              for name in ("test", "heldout2", "heldout3", "heldout4")]
 
 
 def folded(text: str) -> str:
