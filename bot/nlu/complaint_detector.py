@@ -39,6 +39,29 @@ COMPLAINT_KEY = "complaint"
 HUMAN_INTENT = "request_human"
 
 
+# the least confidence of a complaint the detector decided on: every other intent then stays below it
+MIN_COMPLAINT_CONFIDENCE = 0.5
+
+
+def rank_complaint_first(message: Message, score: float) -> None:
+    """Makes ``complaint`` the message's intent, ahead of every other one; the others share what is left, so the
+    ranking stays a distribution. Its confidence is the score, or 0.5 when the score is lower: Rasa's
+    FallbackClassifier turns a message into ``nlu_fallback`` when its top intent is under the fallback threshold
+    or a runner-up beats it, and did so to complaints scored under 0.5 whose runner-up (praise, faq) kept the
+    larger share."""
+    ranking = message.get("intent_ranking") or []
+    own = next((r[PREDICTED_CONFIDENCE_KEY] for r in ranking if r[INTENT_NAME_KEY] == COMPLAINT_INTENT), 0.0)
+    confidence = max(own, score, MIN_COMPLAINT_CONFIDENCE)
+    others = [r for r in ranking if r[INTENT_NAME_KEY] != COMPLAINT_INTENT]
+    rest = sum(r[PREDICTED_CONFIDENCE_KEY] for r in others) or 1.0
+    message.set(INTENT, {INTENT_NAME_KEY: COMPLAINT_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
+    message.set("intent_ranking",
+                [{INTENT_NAME_KEY: COMPLAINT_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}]
+                + [{INTENT_NAME_KEY: r[INTENT_NAME_KEY],
+                    PREDICTED_CONFIDENCE_KEY: r[PREDICTED_CONFIDENCE_KEY] * (1 - confidence) / rest} for r in others],
+                add_to_output=True)
+
+
 def is_complaint_label(label: str) -> bool:
     return label == COMPLAINT_INTENT or label.startswith(f"{COMPLAINT_INTENT}:")
 
@@ -47,7 +70,7 @@ def is_complaint_label(label: str) -> bool:
 class ComplaintDetector(GraphComponent):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
-        return {"threshold": 0.45, "offer_person_threshold": 0.3, "C": 30.0}
+        return {"threshold": 0.40, "offer_person_threshold": 0.3, "C": 30.0}
 
     @classmethod
     def required_components(cls) -> list[type]:
@@ -139,17 +162,8 @@ class ComplaintDetector(GraphComponent):
                  "offer_person": offer_person},
                 add_to_output=True,
             )
-            if is_complaint and intent != COMPLAINT_INTENT:
-                message.set(INTENT, {INTENT_NAME_KEY: COMPLAINT_INTENT, PREDICTED_CONFIDENCE_KEY: score},
-                            add_to_output=True)
-                # the other intents share what is left, so the ranking stays a distribution with complaint first
-                others = [r for r in message.get("intent_ranking") or [] if r[INTENT_NAME_KEY] != COMPLAINT_INTENT]
-                rest = sum(r[PREDICTED_CONFIDENCE_KEY] for r in others) or 1.0
-                ranking = [{INTENT_NAME_KEY: r[INTENT_NAME_KEY],
-                            PREDICTED_CONFIDENCE_KEY: r[PREDICTED_CONFIDENCE_KEY] * (1 - score) / rest} for r in others]
-                message.set("intent_ranking",
-                            [{INTENT_NAME_KEY: COMPLAINT_INTENT, PREDICTED_CONFIDENCE_KEY: score}] + ranking,
-                            add_to_output=True)
+            if is_complaint:
+                rank_complaint_first(message, score)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

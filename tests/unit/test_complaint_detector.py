@@ -33,7 +33,7 @@ def log_probabilities(*probabilities: float) -> np.ndarray:
     ("binary", "intent", "intent_p", "final_intent", "is_complaint", "offer"),
     [
         (0.9, "faq", 0.3, "complaint", True, False),        # mean 0.6: the detector overrides the intent classifier
-        (0.88, "praise", 0.0, "praise", False, True),       # mean 0.44: the other view disagrees; offer a person
+        (0.7, "praise", 0.0, "praise", False, True),        # mean 0.35: the other view disagrees; offer a person
         (0.42, "faq", 0.2, "faq", False, True),             # borderline: answer, and offer a person
         (0.2, "faq", 0.1, "faq", False, False),
         (0.2, "complaint", 0.5, "complaint", True, False),  # the intent classifier's own choice stands
@@ -134,3 +134,29 @@ def test_training_learns_each_category_apart_from_the_calm_questions(tmp_path: P
     assert loaded.score(np.array([0, 4, 0], dtype=np.float32), 1.0)[1] == "payment_problem"
     assert loaded.score(np.array([0, 0, 4], dtype=np.float32), 0.0)[0] < 0.05
     assert loaded.score(np.array([4, 0, 0], dtype=np.float32), 1.0)[0] > 0.95
+
+
+@pytest.mark.parametrize("own", [0.0, 0.25])
+def test_a_found_complaint_survives_rasas_fallback_classifier(monkeypatch: pytest.MonkeyPatch, own: float) -> None:
+    """A score just over the threshold with a confident runner-up (or the intent classifier's own, weak choice
+    of complaint) must stay a complaint: the FallbackClassifier falls back when the runner-up beats the top."""
+    from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+
+    vector = log_probabilities(0.42 - own, 0.0001, 0.5799 + own, 0.0001)  # detector P(complaint) ~ 0.42 - own
+    monkeypatch.setattr(complaint_detector, "sentence_vector", lambda message: vector)
+    top = "complaint" if own else "praise"
+    ranking = ([{"name": "complaint", "confidence": own}, {"name": "praise", "confidence": 0.2},
+                {"name": "faq", "confidence": 0.2}] if own else
+               [{"name": "praise", "confidence": 0.55}, {"name": "complaint", "confidence": 0.42},
+                {"name": "faq", "confidence": 0.03}])
+    message = Message(data={"text": "…", "intent": {"name": top, "confidence": ranking[0]["confidence"]},
+                            "intent_ranking": ranking})
+    detector().process([message])
+    assert message.get("complaint")["is_complaint"]
+    fallback = FallbackClassifier({**FallbackClassifier.get_default_config(), "threshold": 0.3,
+                                   "ambiguity_threshold": 0.0})
+    fallback.process([message])
+    assert message.get("intent")["name"] == "complaint"
+    ranking = message.get("intent_ranking")
+    assert ranking[0]["name"] == "complaint" and all(r["confidence"] <= ranking[0]["confidence"] for r in ranking)
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
