@@ -43,16 +43,13 @@ HUMAN_INTENT = "request_human"
 MIN_COMPLAINT_CONFIDENCE = 0.5
 
 
-def rank_complaint_first(message: Message, score: float) -> None:
+def rank_complaint_first(message: Message, confidence: float) -> None:
     """Makes ``complaint`` the message's intent, ahead of every other one; the others share what is left, so the
-    ranking stays a distribution. Its confidence is the score, or 0.5 when the score is lower: Rasa's
+    ranking stays a distribution. The caller's confidence is at least 0.5 (``MIN_COMPLAINT_CONFIDENCE``): Rasa's
     FallbackClassifier turns a message into ``nlu_fallback`` when its top intent is under the fallback threshold
     or a runner-up beats it, and did so to complaints scored under 0.5 whose runner-up (praise, faq) kept the
     larger share."""
-    ranking = message.get("intent_ranking") or []
-    own = next((r[PREDICTED_CONFIDENCE_KEY] for r in ranking if r[INTENT_NAME_KEY] == COMPLAINT_INTENT), 0.0)
-    confidence = max(own, score, MIN_COMPLAINT_CONFIDENCE)
-    others = [r for r in ranking if r[INTENT_NAME_KEY] != COMPLAINT_INTENT]
+    others = [r for r in message.get("intent_ranking") or [] if r[INTENT_NAME_KEY] != COMPLAINT_INTENT]
     rest = sum(r[PREDICTED_CONFIDENCE_KEY] for r in others) or 1.0
     message.set(INTENT, {INTENT_NAME_KEY: COMPLAINT_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}, add_to_output=True)
     message.set("intent_ranking",
@@ -163,7 +160,7 @@ class ComplaintDetector(GraphComponent):
                 add_to_output=True,
             )
             if is_complaint:
-                rank_complaint_first(message, score)
+                rank_complaint_first(message, max(intent_probability, score, MIN_COMPLAINT_CONFIDENCE))
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
